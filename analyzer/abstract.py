@@ -1,0 +1,158 @@
+"""The finite model: answer classes of input facts, and exact satisfiability by enumeration.
+
+A number compared only with constants c1 < ... < ck falls into k+1 answer classes (below c1,
+at c1, between c1 and c2, ...); one representative value per class and per boundary is enough
+to decide every condition exactly. :func:`satisfiable` uses this to tell whether a condition can
+ever hold. It answers ``None`` (unknown) rather than guess when the condition's cone has
+arithmetic across facts, repeated groups, dates, or more combinations than ``budget``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+from .deps import references, resolve
+from .evaluate import EvalError, Evaluation, as_date
+from .expr import Binary, Expr, ListOf, Literal, Name, children
+from .model import Fact, Formula, Process
+
+COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+
+
+def cone(process: Process, formula: Formula, group: str | None = None) -> set[str] | None:
+    """Qualified ids of every definition ``formula`` depends on, transitively; None if it has errors."""
+    refs = references(process)
+    by_owner: dict[str, list[str | None]] = {}
+    for ref in refs:
+        by_owner.setdefault(ref.source, []).append(ref.target)
+    seen: set[str] = set()
+    todo = [t for t in _direct(process, formula, group)]
+    while todo:
+        target = todo.pop()
+        if target is None:
+            return None
+        if target in seen:
+            continue
+        seen.add(target)
+        todo.extend(by_owner.get(target, []))
+    return seen
+
+
+def _direct(process: Process, formula: Formula, group: str | None) -> list[str | None]:
+    if formula.tree is None:
+        return [None]
+    found = []
+    stack: list[Expr] = [formula.tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name):
+            found.append(resolve(process, node.name, group))
+        stack.extend(children(node))
+    return found
+
+
+def domains(process: Process, ids: set[str]) -> dict[str, list[Any]] | None:
+    """Representative values of each input fact in ``ids``; None when the finite model is not exact."""
+    if any("." in i or i in process.groups for i in ids):
+        return None
+    inputs = [process.facts[i] for i in sorted(ids) if i in process.facts and process.facts[i].is_input]
+    owners = {i for i in ids if i in process.facts or i in process.outcomes}
+    trees = [f.tree for owner, _, _, f in _formulas_of(process, owners) if f.tree is not None]
+    result: dict[str, list[Any]] = {}
+    for fact in inputs:
+        values = _representatives(process, fact, trees)
+        if values is None:
+            return None
+        result[fact.name] = values
+    return result
+
+
+def _formulas_of(process: Process, owners: set[str]):
+    from .deps import formulas
+    for item in formulas(process):
+        if item[0] in owners:
+            yield item
+
+
+def _representatives(process: Process, fact: Fact, trees: list[Expr]) -> list[Any] | None:
+    if fact.type == "bool":
+        return [True, False]
+    if fact.type == "choice":
+        return [c.value for c in fact.choices]
+    if fact.type not in ("int", "number", "money", "text"):
+        return None
+    cuts: set[Any] = set()
+    total = direct = 0
+    for tree in trees:
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Name) and node.name == fact.name:
+                total += 1
+            if isinstance(node, Binary) and node.op in COMPARISONS:
+                for mine, other in ((node.left, node.right), (node.right, node.left)):
+                    if isinstance(mine, Name) and mine.name == fact.name:
+                        constants = _constant_values(process, other)
+                        if constants is not None:
+                            direct += 1
+                            cuts.update(constants)
+            stack.extend(children(node))
+    if total != direct:
+        return None  # the fact takes part in arithmetic or compares with another fact
+    if fact.type == "text":
+        return sorted({str(c) for c in cuts}) + ["\x00other"]
+    values: set[Any] = set()
+    for c in cuts:
+        if not isinstance(c, (int, float)) or isinstance(c, bool):
+            return None
+        if fact.type == "int":
+            values.update({math.floor(c) - 1, math.floor(c), math.ceil(c), math.ceil(c) + 1})
+        else:
+            step = 0.5 if float(c).is_integer() else 1e-6 * max(1.0, abs(c))
+            values.update({c - step, c, c + step})
+    low = fact.min if isinstance(fact.min, (int, float)) else None
+    high = fact.max if isinstance(fact.max, (int, float)) else None
+    if not values:
+        values = {low if low is not None else 0}
+    kept = sorted(v for v in values if (low is None or v >= low) and (high is None or v <= high))
+    return kept or [low if low is not None else high]
+
+
+def _constant_values(process: Process, node: Expr) -> list[Any] | None:
+    if isinstance(node, Literal):
+        return [node.value]
+    if isinstance(node, Name) and node.name in process.constants:
+        return [as_date(process.constants[node.name].value)]
+    if isinstance(node, ListOf):
+        found = []
+        for item in node.items:
+            one = _constant_values(process, item)
+            if one is None:
+                return None
+            found.extend(one)
+        return found
+    return None
+
+
+def satisfiable(process: Process, formula: Formula, group: str | None = None, budget: int = 1 << 14) -> bool | None:
+    """Whether some case makes ``formula`` true: exact True/False, or None when not decidable here."""
+    ids = cone(process, formula, group)
+    if ids is None or group is not None:
+        return None
+    space = domains(process, ids)
+    if space is None:
+        return None
+    names = sorted(space)
+    size = math.prod(len(space[n]) for n in names)
+    if size > budget:
+        return None
+    for combo in itertools.product(*(space[n] for n in names)):
+        case = dict(zip(names, combo))
+        try:
+            if Evaluation(process, case).formula(formula) is True:
+                return True
+        except (EvalError, TypeError, ArithmeticError):
+            return None
+    return False

@@ -1,0 +1,132 @@
+"""The ``askless`` command-line app: the only place that prints and exits.
+
+Exit codes: 0 success; 1 findings that fail the run (warnings under ``--strict``, failing
+tests); 2 errors in the input (invalid rule files, bad paths, bad options); 3 an internal error
+(a bug in askless: please report it with the input).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+import click
+
+from analyzer import __version__
+from analyzer.diagnostics import Diagnostic, has_errors
+from analyzer.graph import FORMATS, build_all, render
+from analyzer.load import Project, load_paths
+from analyzer.report import diagnostics_json, diagnostics_text, summary_line, write_atomic
+from analyzer.validate import validate
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def load_and_validate(paths: tuple[str, ...], registers: str | None) -> tuple[Project, list[Diagnostic]]:
+    project = load_paths(list(paths), registers)
+    diagnostics = list(project.diagnostics)
+    for process in project.processes:
+        diagnostics.extend(validate(process, project.catalogue))
+    seen = set()
+    unique = []
+    for d in sorted(diagnostics):
+        if d not in seen:
+            seen.add(d)
+            unique.append(d)
+    return project, unique
+
+
+def _emit_output(text: str, output: str | None, force: bool) -> None:
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    if os.path.exists(output) and not force:
+        if sys.stdin.isatty() and click.confirm(f"{output} exists. Overwrite it?", default=False, err=True):
+            pass
+        else:
+            raise click.UsageError(f"{output} exists; pass --force to overwrite it", ctx=click.get_current_context())
+    write_atomic(output, text)
+    click.echo(f"wrote {output}", err=True)
+
+
+def _guard(fn: Callable[[], int]) -> None:
+    """Run a command body; turn any unexpected exception into one line and exit code 3."""
+    try:
+        code = fn()
+    except click.ClickException:
+        raise
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except RecursionError:
+        click.echo("askless: internal error: input nested too deeply for the analysis", err=True)
+        sys.exit(EXIT_INTERNAL)
+    except Exception as exc:  # noqa: BLE001 - the promise is: no traceback, ever
+        click.echo(f"askless: internal error: {type(exc).__name__}: {exc} "
+                   "(this is a bug in askless; please report it with the input)", err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code)
+
+
+registers_option = click.option(
+    "--registers", type=click.Path(dir_okay=False), default=None,
+    help="Register catalogue to check register names against (default: registers.yaml beside the rules, "
+         "or in a folder above, else the built-in one).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="askless")
+def main() -> None:
+    """askless: how many questions a public self-service process asks, why, and how to ask fewer."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one 'file:line:col: [level] message (code)' line per finding; json: a report.")
+@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings.")
+@registers_option
+def check(paths: tuple[str, ...], fmt: str, strict: bool, registers: str | None) -> None:
+    """Check rule files (files or folders) and report every problem with its place.
+
+    Exit 0 when clean, 1 on warnings under --strict, 2 on errors or unreadable input.
+    """
+    def body() -> int:
+        project, diagnostics = load_and_validate(paths, registers)
+        if fmt == "json":
+            click.echo(diagnostics_json(project.files, diagnostics), nl=False)
+        else:
+            click.echo(diagnostics_text(diagnostics), nl=False)
+            click.echo(summary_line(len(project.files), len(project.processes), diagnostics), err=True)
+        if has_errors(diagnostics):
+            return EXIT_INPUT
+        if strict and diagnostics:
+            return EXIT_FINDINGS
+        return EXIT_OK
+    _guard(body)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="mermaid", show_default=True,
+              help="dot (Graphviz), mermaid, graphml, or json (networkx node-link).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@registers_option
+def graph(paths: tuple[str, ...], fmt: str, output: str | None, force: bool, registers: str | None) -> None:
+    """Print the dependency graph: law -> outcome -> derived fact -> question / register fact."""
+    def body() -> int:
+        project, diagnostics = load_and_validate(paths, registers)
+        errors = [d for d in diagnostics if d.severity == "error"]
+        if errors:
+            click.echo(diagnostics_text(errors), nl=False, err=True)
+            click.echo("askless graph: fix the errors above first (askless check shows them all)", err=True)
+            return EXIT_INPUT
+        _emit_output(render(build_all(project.processes, project.catalogue), fmt), output, force)
+        return EXIT_OK
+    _guard(body)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
