@@ -7,13 +7,14 @@ tests); 2 errors in the input (invalid rule files, bad paths, bad options); 3 an
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from typing import Callable
 
 import click
 
-from analyzer import __version__
+from analyzer import __version__, testrun
 from analyzer.diagnostics import Diagnostic, has_errors
 from analyzer.graph import FORMATS, build_all, render
 from analyzer.load import Project, load_paths
@@ -125,6 +126,32 @@ def graph(paths: tuple[str, ...], fmt: str, output: str | None, force: bool, reg
             return EXIT_INPUT
         _emit_output(render(build_all(project.processes, project.catalogue), fmt), output, force)
         return EXIT_OK
+    _guard(body)
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@registers_option
+def test_command(paths: tuple[str, ...], fmt: str, registers: str | None) -> None:
+    """Run the test cases in rule files and report rule coverage.
+
+    Per failing case: the inputs, the expected and actual values, and the path of rules that
+    produced the actual value. Exit 1 when a test fails, 2 when the rule files are invalid.
+    """
+    def body() -> int:
+        project, diagnostics = load_and_validate(paths, registers)
+        errors = [d for d in diagnostics if d.severity == "error"]
+        if errors:
+            click.echo(diagnostics_text(errors), nl=False, err=True)
+            click.echo("askless test: fix the errors above first", err=True)
+            return EXIT_INPUT
+        results = [testrun.run(p) for p in project.processes]
+        if fmt == "json":
+            click.echo(json.dumps(testrun.to_json(results), ensure_ascii=False, indent=2))
+        else:
+            click.echo(testrun.render_text(results), nl=False)
+        return EXIT_FINDINGS if any(r.failed for r in results) else EXIT_OK
     _guard(body)
 
 

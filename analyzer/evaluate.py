@@ -245,6 +245,9 @@ class Evaluation:
     parent: "Evaluation | None" = None
     cache: dict[str, Any] = field(default_factory=dict)
     trace: list[Step] = field(default_factory=list)
+    #: branches taken, for coverage: ("applies_if", id, held), ("when", outcome, result),
+    #: ("case", outcome, index or 0 for none), ("item", outcome, item, included)
+    branches: set[tuple] = field(default_factory=set)
     _active: set[str] = field(default_factory=set)
 
     def outcomes(self) -> dict[str, Any]:
@@ -256,8 +259,8 @@ class Evaluation:
         rows = self.case.get(group, [])
         if not isinstance(rows, list):
             raise EvalError(f"group '{group}' must be given as a list of members")
-        return [Evaluation(self.process, row if isinstance(row, dict) else {}, group, self, trace=self.trace)
-                for row in rows]
+        return [Evaluation(self.process, row if isinstance(row, dict) else {}, group, self, trace=self.trace,
+                           branches=self.branches) for row in rows]
 
     def get(self, name: str) -> Any:
         if name in self.cache:
@@ -294,7 +297,10 @@ class Evaluation:
         return value(formula.tree, self)
 
     def _fact(self, fact: Fact) -> Any:
-        if fact.applies_if is not None and self.formula(fact.applies_if) is not True:
+        if fact.applies_if is not None:
+            held = self.formula(fact.applies_if) is True
+            self.branches.add(("applies_if", f"{fact.group}.{fact.name}" if fact.group else fact.name, held))
+        if fact.applies_if is not None and not held:
             self.trace.append(Step(fact.name, f"applies_if {fact.applies_if.text} is not true", fact.loc, fact.default))
             return as_date(fact.default)
         if fact.derive is not None:
@@ -316,13 +322,17 @@ class Evaluation:
         return None
 
     def _outcome(self, outcome: Outcome) -> Any:
-        if outcome.applies_if is not None and self.formula(outcome.applies_if) is not True:
+        if outcome.applies_if is not None:
+            held = self.formula(outcome.applies_if) is True
+            self.branches.add(("applies_if", outcome.name, held))
+        if outcome.applies_if is not None and not held:
             self.trace.append(Step(outcome.name, f"applies_if {outcome.applies_if.text} is not true", outcome.loc, None))
             return None
         if outcome.kind == "when":
             assert outcome.when is not None
             result = self.formula(outcome.when)
             self.trace.append(Step(outcome.name, f"when: {outcome.when.text}", outcome.loc, result))
+            self.branches.add(("when", outcome.name, result))
             return result
         if outcome.kind == "value":
             assert outcome.value is not None
@@ -331,6 +341,7 @@ class Evaluation:
             return result
         if outcome.kind == "items":
             chosen = [item.name for item in outcome.items if self.formula(item.when) is True]
+            self.branches.update(("item", outcome.name, item.name, item.name in chosen) for item in outcome.items)
             for item in outcome.items:
                 if item.name in chosen:
                     self.trace.append(Step(outcome.name, f"item {item.name}: {item.when.text}", item.loc, True))
@@ -346,6 +357,8 @@ class Evaluation:
             result = self.formula(case.value) if case.value is not None else case.then
             label = f"case {index}: {case.when.text}" if case.when is not None else f"case {index}: else"
             self.trace.append(Step(outcome.name, label, case.loc, result))
+            self.branches.add(("case", outcome.name, index))
             return result
         self.trace.append(Step(outcome.name, "no case matches", outcome.loc, None))
+        self.branches.add(("case", outcome.name, 0))
         return None
