@@ -21,12 +21,21 @@ from .model import Fact, Formula, Process
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
 
 
-def cone(process: Process, formula: Formula, group: str | None = None) -> set[str] | None:
-    """Qualified ids of every definition ``formula`` depends on, transitively; None if it has errors."""
-    refs = references(process)
+def dependency_index(process: Process) -> dict[str, list[str | None]]:
+    """owner id -> the ids its expressions name (None for an undefined name); build once, reuse."""
     by_owner: dict[str, list[str | None]] = {}
-    for ref in refs:
+    for ref in references(process):
         by_owner.setdefault(ref.source, []).append(ref.target)
+    return by_owner
+
+
+def cone(process: Process, formula: Formula, group: str | None = None,
+         index: dict[str, list[str | None]] | None = None) -> set[str] | None:
+    """Qualified ids of every definition ``formula`` depends on, transitively; None if it has errors.
+
+    Pass ``index`` (from :func:`dependency_index`) when asking for many cones of one process.
+    """
+    by_owner = dependency_index(process) if index is None else index
     seen: set[str] = set()
     todo = [t for t in _direct(process, formula, group)]
     while todo:
@@ -136,9 +145,12 @@ def _constant_values(process: Process, node: Expr) -> list[Any] | None:
     return None
 
 
-def satisfiable(process: Process, formula: Formula, group: str | None = None, budget: int = 1 << 14) -> bool | None:
-    """Whether some case makes ``formula`` true: exact True/False, or None when not decidable here."""
-    ids = cone(process, formula, group)
+def satisfiable(process: Process, formula: Formula, group: str | None = None, budget: int = 1 << 12,
+                index: dict[str, list[str | None]] | None = None, spent: list[int] | None = None) -> bool | None:
+    """Whether some case makes ``formula`` true: exact True/False, or None when not decidable here
+    (including when it would take more than ``budget`` evaluations). ``spent[0]`` is increased
+    by the evaluations made, so a caller can bound the work of many calls."""
+    ids = cone(process, formula, group, index)
     if ids is None or group is not None:
         return None
     space = domains(process, ids)
@@ -149,6 +161,8 @@ def satisfiable(process: Process, formula: Formula, group: str | None = None, bu
     if size > budget:
         return None
     for combo in itertools.product(*(space[n] for n in names)):
+        if spent is not None:
+            spent[0] += 1
         case = dict(zip(names, combo))
         try:
             if Evaluation(process, case).formula(formula) is True:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 import networkx as nx
 
-from .abstract import satisfiable
-from .deps import Ref, fact_by_id, formulas, references
+from .abstract import dependency_index, satisfiable
+from .deps import Ref, fact_by_id, formulas, references, resolve
 from .diagnostics import Diagnostic, did_you_mean, make
 from .expr import KEYWORDS
 from .model import Catalogue, Fact, Formula, Loc, Process
@@ -23,6 +24,9 @@ from .typecheck import (ANY, BOOL, DATE, FUNCTIONS, NUMBER, Issue, Scope, Type, 
 from .yamlread import Mapping, locate
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: most case evaluations the never-applies check spends on one process (bounds its time)
+NEVER_APPLIES_WORK = 200_000
+_WORD = re.compile(r"[^\W\d]\w*")
 
 
 @dataclass
@@ -31,6 +35,8 @@ class Context:
     catalogue: Catalogue | None
     refs: list[Ref] = field(default_factory=list)
     types: dict[str, Type] = field(default_factory=dict)
+    #: the scopes of the expressions, built once per types table
+    scopes: dict[int, dict[str | None, Scope]] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -271,21 +277,43 @@ def _derived_ids(p: Process) -> list[str]:
     return ids + list(p.outcomes)
 
 
+class _Names(MappingABC):
+    """A live view of the types inferred so far: a defined name not yet typed (in a cycle, or
+    after an error) reads as ``any``; a group's member names shadow the process's names."""
+
+    def __init__(self, types: dict[str, Type], known: tuple[str, ...], prefix: str = "",
+                 members: tuple[str, ...] = ()):
+        self.types, self.prefix, self.members = types, prefix, set(members)
+        self.known = set(known) | self.members
+
+    def __getitem__(self, name: str) -> Type:
+        if name in self.members:
+            return self.types.get(self.prefix + name, ANY)
+        if name in self.known:
+            return self.types.get(name, ANY)
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.known
+
+    def __iter__(self):
+        return iter(sorted(self.known))
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+
 def _scope(ctx: Context, types: dict[str, Type], group: str | None) -> Scope:
-    p = ctx.process
-    names = {k: v for k, v in types.items() if "." not in k}
-    # names not yet typed (in a cycle, or after an error) are known but untyped
-    for name in list(p.facts) + list(p.outcomes) + list(p.constants):
-        names.setdefault(name, ANY)
-    groups = {}
-    for g in p.groups.values():
-        member = dict(names)
-        for fname in g.facts:
-            member[fname] = types.get(f"{g.name}.{fname}", ANY)
-        groups[g.name] = Scope(member, {})
-    if group is not None:
-        return Scope(groups[group].names, groups)
-    return Scope(names, groups)
+    cache = ctx.scopes.get(id(types))
+    if cache is None:
+        p = ctx.process
+        known = tuple(p.facts) + tuple(p.outcomes) + tuple(p.constants)
+        groups = {g.name: Scope(_Names(types, known, f"{g.name}.", tuple(g.facts)), {}) for g in p.groups.values()}
+        cache = {None: Scope(_Names(types, known), groups)}
+        for name, member in groups.items():
+            cache[name] = Scope(member.names, groups)
+        ctx.scopes = {id(types): cache}
+    return cache[group]
 
 
 def _run(ctx: Context, formula: Formula | None, types: dict[str, Type], group: str | None,
@@ -372,7 +400,7 @@ def check_types(ctx: Context) -> Iterator[Diagnostic]:
             declared = fact_type(fact.type, tuple(c.value for c in fact.choices))
             if not _fits(fact.default, declared):
                 yield ctx.at(_key(fact, "default"), "type-mismatch",
-                             f"the default of fact '{fact.name}' is {fact.default!r}, which is not a {declared}")
+                             f"the default of fact '{fact.name}' is {fact.default!r}, which is not of type {declared}")
     yield from out
 
 
@@ -408,6 +436,14 @@ def check_unused(ctx: Context) -> Iterator[Diagnostic]:
     for outcome in ctx.process.outcomes:
         if outcome in g:
             used |= nx.descendants(g, outcome) | {outcome}
+    # an expression that does not parse has no references: count every name written in it as
+    # used, so its syntax error is not echoed by false "not used" warnings
+    for _, _, group, formula in formulas(ctx.process):
+        if formula.tree is None:
+            for word in _WORD.findall(formula.text):
+                target = resolve(ctx.process, word, group)
+                if target is not None:
+                    used |= (nx.descendants(g, target) if target in g else set()) | {target}
     for fact in ctx.process.all_facts():
         key = f"{fact.group}.{fact.name}" if fact.group else fact.name
         if fact.is_input and key not in used:
@@ -418,14 +454,18 @@ def check_unused(ctx: Context) -> Iterator[Diagnostic]:
 
 def check_never_applies(ctx: Context) -> Iterator[Diagnostic]:
     """never-applies (warning): an applies_if that no case satisfies (decided exactly on the finite
-    model of answer classes; skipped when the model cannot decide it)."""
+    model of answer classes; skipped when the model cannot decide it, or when the process has
+    used up NEVER_APPLIES_WORK evaluations)."""
     p = ctx.process
     owners = [(f.name, f.applies_if, f.loc) for f in p.facts.values() if f.applies_if is not None]
     owners += [(o.name, o.applies_if, o.loc) for o in p.outcomes.values() if o.applies_if is not None]
+    index = dependency_index(p)
+    spent = [0]
     for name, formula, loc in owners:
-        if formula.tree is None:
+        remaining = NEVER_APPLIES_WORK - spent[0]
+        if formula.tree is None or remaining <= 0:
             continue
-        if satisfiable(p, formula) is False:
+        if satisfiable(p, formula, budget=min(4096, remaining), index=index, spent=spent) is False:
             yield ctx.in_formula(formula, 0, "never-applies",
                                  f"the applies_if of '{name}' can never hold, so '{name}' is never decided",
                                  "check the comparison directions and the constants it uses")
@@ -493,7 +533,7 @@ def _given(ctx: Context, test: str, where: Loc, key: str, fact: Fact | None, v: 
     declared = fact_type(fact.type, tuple(c.value for c in fact.choices))
     if not _fits(v, declared):
         hint = did_you_mean(str(v), declared.values) if declared.kind == "choice" else ""
-        yield ctx.at(where, "invalid-test", f"test '{test}' gives {key} = {v!r}, which is not a {declared}", hint)
+        yield ctx.at(where, "invalid-test", f"test '{test}' gives {key} = {v!r}, which is not of type {declared}", hint)
 
 
 #: every check, by the codes it reports; run in this order
