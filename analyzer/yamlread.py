@@ -184,6 +184,10 @@ def _syntax_diagnostic(path: str, text: str, exc: yaml.MarkedYAMLError) -> Diagn
     problem = (exc.problem or "invalid YAML").strip()
     if exc.context:
         problem = f"{problem} ({exc.context.strip()})"
+    if "maximum nesting depth" in problem:
+        # libyaml's own depth limit can trip first: it scans ahead before askless sees the events
+        return make(path, line, col, "too-large", f"nesting deeper than {MAX_DEPTH} levels",
+                    "rule files need only a few levels; check for runaway brackets")
     hint = ""
     lines = text.splitlines()
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
@@ -311,26 +315,62 @@ def locate(doc: Document, node: Node, offset: int) -> tuple[int, int]:
     """The 1-based (line, col) in the file of character ``offset`` of a scalar's value.
 
     Works for plain, quoted and block scalars by matching non-blank characters in order: the
-    value's non-blank characters appear in the source in the same order (escapes aside).
+    value's non-blank characters appear in the source in the same order, once escapes
+    (``\\"``, ``\\u00e6``, ``''``, a backslash before a line break) are decoded.
     """
     if not isinstance(node, Scalar):
         return node.line, node.col
-    lines = doc.text.splitlines()
-    value = node.raw
-    target = sum(1 for ch in value[:offset] if not ch.isspace())
-    line, col = node.line - 1, node.col - 1
-    if node.style in ("|", ">"):
-        line, col = line + 1, 0
-    elif node.style in ("'", '"'):
-        col += 1
+    target = sum(1 for ch in node.raw[:offset] if not ch.isspace())
     seen = 0
+    for ch, line, col in _source_chars(doc.text.splitlines(), node):
+        if not ch.isspace():
+            if seen == target:
+                return line + 1, col + 1
+            seen += 1
+    return node.line, node.col
+
+
+_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+            "e": "\x1b", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+_HEX_DIGITS = {"x": 2, "u": 4, "U": 8}
+
+
+def _source_chars(lines: list[str], node: Scalar) -> Iterator[tuple[str, int, int]]:
+    """(character of the value, 0-based line, 0-based col of its source) from the scalar's start.
+
+    Escapes are decoded, so ``\\"`` yields one '"' at the backslash; the walk stops at the
+    closing quote of a quoted scalar (plain and block scalars run on: callers stop first).
+    """
+    style = node.style
+    line, col = node.line - 1, node.col - 1
+    if style in ("|", ">"):
+        line, col = line + 1, 0
+    elif style in ("'", '"'):
+        col += 1
     while line < len(lines):
         text = lines[line]
         while col < len(text):
-            if not text[col].isspace():
-                if seen == target:
-                    return line + 1, col + 1
-                seen += 1
+            ch = text[col]
+            if style == "'" and ch == "'":
+                if text[col + 1:col + 2] != "'":
+                    return
+                yield "'", line, col
+                col += 2
+                continue
+            if style == '"' and ch == '"':
+                return
+            if style == '"' and ch == "\\":
+                nxt = text[col + 1:col + 2]
+                if not nxt:  # an escaped line break: the value goes on at the next line
+                    break
+                width = _HEX_DIGITS.get(nxt, 0)
+                try:
+                    decoded = chr(int(text[col + 2:col + 2 + width], 16)) if width else _ESCAPES.get(nxt, nxt)
+                except ValueError:
+                    decoded = nxt
+                yield decoded, line, col
+                col += 2 + width
+                continue
+            yield ch, line, col
             col += 1
         line, col = line + 1, 0
-    return node.line, node.col
