@@ -14,11 +14,12 @@ from typing import Callable
 
 import click
 
-from analyzer import __version__, testrun
+from analyzer import __version__, metrics, testrun
+from analyzer.burden import Assumptions
 from analyzer.diagnostics import Diagnostic, has_errors
 from analyzer.graph import FORMATS, build_all, render
 from analyzer.load import Project, load_paths
-from analyzer.report import diagnostics_json, diagnostics_text, summary_line, write_atomic
+from analyzer.report import analysis_text, diagnostics_json, diagnostics_text, summary_line, write_atomic
 from analyzer.validate import validate
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -125,6 +126,36 @@ def graph(paths: tuple[str, ...], fmt: str, output: str | None, force: bool, reg
             click.echo("askless graph: fix the errors above first (askless check shows them all)", err=True)
             return EXIT_INPUT
         _emit_output(render(build_all(project.processes, project.catalogue), fmt), output, force)
+        return EXIT_OK
+    _guard(body)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
+              show_default=True)
+@click.option("--tariff", type=float, default=None, help="DKK per hour of a citizen's time (default 200, an assumption).")
+@registers_option
+def analyze(paths: tuple[str, ...], fmt: str, tariff: float | None, registers: str | None) -> None:
+    """Count the questions each process asks, in both modes (anonymous, logged in).
+
+    For the static form, form order with skipping, the minimal flow (greedy) and the optimal
+    flow: expected, best and worst questions; lower bounds no form can beat; dead questions;
+    prefill; burden in citizen hours a year; readability. See docs/metrics.md.
+    """
+    def body() -> int:
+        project, diagnostics = load_and_validate(paths, registers)
+        errors = [d for d in diagnostics if d.severity == "error"]
+        if errors:
+            click.echo(diagnostics_text(errors), nl=False, err=True)
+            click.echo("askless analyze: fix the errors above first (askless check shows them all)", err=True)
+            return EXIT_INPUT
+        assumptions = Assumptions() if tariff is None else Assumptions(tariff_dkk_per_hour=tariff)
+        results = [metrics.analyze(p, assumptions) for p in project.processes]
+        if fmt == "json":
+            click.echo(json.dumps({"processes": results}, ensure_ascii=False, indent=2, sort_keys=False))
+        else:
+            click.echo(analysis_text(results, fmt), nl=False)
         return EXIT_OK
     _guard(body)
 

@@ -29,6 +29,7 @@ from .expr import Binary, Call, Expr, IfElse, ListOf, Literal, Name, Unary
 from .model import Fact, Formula, Loc, Outcome, Process
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in", "not in"})
 
 
 class EvalError(Exception):
@@ -73,6 +74,13 @@ def value(node: Expr, env: Env) -> Any:
             return None
         return (not v) if node.op == "not" else -v
     if isinstance(node, Binary):
+        if node.op in _COMPARISONS:
+            # the finite model abstracts some comparisons into yes/no atoms (analyzer.finite)
+            atom = getattr(env, "atom", None)
+            if atom is not None:
+                known = atom(node)
+                if known is not None:
+                    return known
         return _binary(node, env)
     if isinstance(node, IfElse):
         cond = value(node.cond, env)
@@ -109,6 +117,8 @@ def _binary(node: Binary, env: Env) -> Any:
         if left is None or right is None:
             return None
         found = left in right
+        if not found and any(item is None for item in right):
+            return None  # 'x in [a, null]' is 'x == a or x == null': unknown unless x == a
         return found if op == "in" else not found
     if op in ("==", "!="):
         if isinstance(node.left, Literal) and node.left.value is None or \
@@ -121,6 +131,13 @@ def _binary(node: Binary, env: Env) -> Any:
         return same if op == "==" else not same
     if left is None or right is None:
         return None
+    try:
+        return _arithmetic(op, left, right)
+    except OverflowError as exc:  # a date out of range, a float too large
+        raise EvalError(f"'{op}': {exc}") from None
+
+
+def _arithmetic(op: str, left: Any, right: Any) -> Any:
     if op == "<":
         return left < right
     if op == "<=":
@@ -150,10 +167,12 @@ def _binary(node: Binary, env: Env) -> Any:
 
 def round_half_away(x: float, digits: int = 0) -> float:
     """Round half away from zero, as amounts in Danish law are rounded (not banker's rounding)."""
-    factor = 10 ** digits
-    scaled = abs(x) * factor
+    factor = 10 ** abs(digits)  # an int: 10 ** -400 as a float would be 0
+    scaled = abs(x) * factor if digits >= 0 else abs(x) / factor
     rounded = math.floor(scaled + 0.5 + 1e-9)
-    return math.copysign(rounded / factor, x) if digits else int(math.copysign(rounded, x))
+    if not digits:
+        return int(math.copysign(rounded, x))
+    return math.copysign(rounded / factor if digits > 0 else rounded * factor, x)
 
 
 def years_between(a: dt.date, b: dt.date) -> int:
@@ -194,6 +213,13 @@ def _call(node: Call, env: Env) -> Any:
             raise EvalError(f"date({args[0]!r}): not an ISO date") from None
     if any(a is None for a in args):
         return None
+    try:
+        return _function(f, args)
+    except (ArithmeticError, ValueError) as exc:  # a date out of range, an infinite number
+        raise EvalError(f"{f}(): {exc}") from None
+
+
+def _function(f: str, args: list[Any]) -> Any:
     if f == "min":
         return min(args)
     if f == "max":

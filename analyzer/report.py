@@ -46,3 +46,89 @@ def write_atomic(path: str, text: str) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+# -- askless analyze ------------------------------------------------------------------------------
+
+def _fmt(fig: dict | None, digits: int = 1) -> str:
+    """A figure for a table: '~' marks an estimate, '≥' a bound."""
+    if not fig or fig.get("value") is None:
+        return "–"
+    value = fig["value"]
+    text = f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+    return {"estimate": "~", "bound": "≥"}.get(fig["kind"], "") + text
+
+
+def _span(block: dict | None) -> str:
+    if not block:
+        return "–"
+    text = _fmt(block.get("expected"))
+    if block.get("best") is not None and block.get("worst") is not None:
+        text += f" ({block['best']['value']}–{block['worst']['value']})"
+    elif block.get("worst") is not None:
+        text += f" (worst {block['worst']['value']})"
+    return text
+
+
+def analysis_rows(result: dict) -> list[list[str]]:
+    rows = []
+    for mode, m in result["modes"].items():
+        bound = max((b for b in m["bounds"].values() if b), key=lambda b: b["value"], default=None)
+        hours = m["burden"]["flow"]["hours_per_year"]
+        rows.append([mode.replace("_", " "), _span(m["static"]), _span(m["form_order"]), _span(m["flow"]),
+                     _span(m["optimal"]), _fmt(bound), "–" if hours is None else f"~{hours:,.0f}"])
+    return rows
+
+
+HEADERS = ["mode", "static form", "form order", "minimal flow", "optimal", "lower bound", "citizen hours/yr"]
+
+
+def analysis_text(results: list[dict], fmt: str = "table") -> str:
+    """The analysis as a plain-text table (``table``) or Markdown (``markdown``)."""
+    from tabulate import tabulate
+
+    out: list[str] = []
+    style = "github" if fmt == "markdown" else "simple"
+    for r in results:
+        head = f"{r['process']} ({r['file']})"
+        out.append(f"## {head}" if fmt == "markdown" else head)
+        if "error" in r:
+            out.append(f"not analysed: {r['error']}")
+            if r.get("hint"):
+                out.append(f"hint: {r['hint']}")
+            out.append("")
+            continue
+        out.append("")
+        out.append(tabulate(analysis_rows(r), headers=HEADERS, tablefmt=style, disable_numparse=True))
+        out.append("")
+        model = r["model"]
+        if model["exact"]:
+            out.append("Questions: expected (best–worst) per application; exact on the finite model under the "
+                       "declared answer priors.")
+        else:
+            out.append("Questions: expected (best–worst) per application; ~ marks estimates: comparisons over "
+                       "amounts (" + "; ".join(model["atoms"]) + ") are treated as yes/no facts.")
+        if model["assumed_priors"]:
+            out.append("No prior declared (classes taken as equally likely): " + ", ".join(model["assumed_priors"]) + ".")
+        for mode, m in r["modes"].items():
+            dead = m["dead_questions"]
+            if dead:
+                out.append(f"Dead questions ({mode.replace('_', ' ')}): " + "; ".join(
+                    f"{d['question']} ({d['reason']})" for d in dead) + ".")
+        prefilled = r["modes"].get("logged_in", {}).get("prefilled", [])
+        if prefilled:
+            out.append("Prefilled when logged in: " + ", ".join(prefilled) + ".")
+        a = r["assumptions"]
+        flow = r["modes"]["anonymous"]["burden"]["flow"]
+        if flow.get("hours_per_year") is not None:
+            out.append(f"Burden (Standard Cost Model, anonymous, minimal flow): {flow['seconds_per_application']:.0f} s "
+                       f"per application x volume = ~{flow['hours_per_year']:,.0f} hours, "
+                       f"~DKK {flow['dkk_per_year']:,.0f} a year at DKK {a['tariff_dkk_per_hour']:.0f}/hour "
+                       f"({a['tariff_source']}).")
+        hard = [t for t in r["readability"] if t["lix"] >= 45]
+        if r["readability"]:
+            worst = max(r["readability"], key=lambda t: t["lix"])
+            out.append(f"Readability (LIX): {len(r['readability'])} texts; hardest {worst['fact']} ({worst['text']}) "
+                       f"LIX {worst['lix']:.0f}, {worst['band']}; {len(hard)} at 45 or above.")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,649 @@
+"""The finite model: a process as a finite table of cases over answer classes.
+
+Every input fact becomes one or more **variables** (a group's member facts one per member copy,
+``voksne[2].indkomst``). Each variable has a few **answer classes**: a number compared only with
+constants c1 < ... < ck splits at those constants, so one representative per class decides every
+condition exactly. An int with a declared ``distribution`` (or a small range) and a group's count
+get one class per value, so arithmetic on them stays exact.
+
+Where a number takes part in arithmetic (an amount, ``husleje * 0.6``) it is **opaque**: its
+exact value is needed whenever the active branch of an outcome reads it (the design's rule:
+an amount makes every input of its formula on the active branch relevant). A comparison that
+reads an opaque number (``areal > tilladt_areal``) is an **atom**: a yes/no value enumerated on
+its own, revealed once all its inputs are known. Atoms are an abstraction (both values assumed
+possible, probability 1/2 each): figures of a model with atoms are estimates, not exact.
+
+Rows: every combination of classes (and atom values) of one **component** (variables and
+outcomes that share no variable with the rest), evaluated by the exact interpreter. A row has a
+probability (the product of its class priors), a **key** (the outcome values) and **needs**
+(opaque variables whose exact value its outcomes read).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .evaluate import EvalError, Evaluation, as_date
+from .expr import Binary, Call, Expr, ListOf, Literal, Name, children
+from .model import Fact, Formula, Process
+from .classes import PROBES, AnswerClass, answer_classes, probe
+from .typecheck import GROUP_FUNCTIONS
+
+#: class index of a variable that does not apply in a row (its member does not exist, or its
+#: applies_if does not hold)
+NA = -1
+#: atom value in a row where the atom is not consulted
+UNUSED = -1
+#: most rows one component may have; beyond it the component is reported as too large
+MAX_ROWS = 250_000
+
+COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+_REVERSED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=", "in": "in", "not in": "not in"}
+
+
+class TooLarge(Exception):
+    """A component has more rows than MAX_ROWS."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    #: "alder", or "voksne[2].indkomst" for member 2 of group voksne
+    id: str
+    fact: Fact
+    classes: tuple[AnswerClass, ...]
+    #: whether the exact value is needed where arithmetic reads it (see module docstring)
+    opaque: bool
+    #: member copy index (1-based) and group, for member facts
+    group: str | None = None
+    index: int | None = None
+    #: the group this variable counts, if any
+    counts: str | None = None
+    #: how the class probabilities were obtained: "declared" or "assumed uniform"
+    prior: str = "declared"
+
+    @property
+    def register(self) -> bool:
+        return self.fact.kind == "register"
+
+
+@dataclass(frozen=True)
+class Atom:
+    #: the comparison node and the member copy it is evaluated for (None at process level)
+    node: Binary
+    copy: int | None
+    text: str
+    #: indices of the variables it reads
+    inputs: frozenset[int]
+
+
+@dataclass
+class Component:
+    """Variables and outcomes that share no variable with the rest of the process."""
+
+    variables: list[int]
+    outcomes: list[str]
+    atoms: list[int] = field(default_factory=list)
+    #: per row: a class index (or NA) per variable of the component, then a value per atom
+    rows: list[tuple[int, ...]] = field(default_factory=list)
+    p: list[float] = field(default_factory=list)
+    #: per row: index into ``key_values``
+    keys: list[int] = field(default_factory=list)
+    key_values: list[tuple] = field(default_factory=list)
+    #: per row: positions (in ``variables``) whose exact value the outcomes read
+    needs: list[frozenset[int]] = field(default_factory=list)
+
+
+@dataclass
+class Model:
+    process: Process
+    variables: list[Variable]
+    atoms: list[Atom]
+    components: list[Component]
+    #: variables that no outcome depends on (dead: never asked by an adaptive flow)
+    unused: list[int]
+
+    @property
+    def exact(self) -> bool:
+        """True when no atom abstracts arithmetic: every figure on the model is then exact."""
+        return not self.atoms
+
+
+# -- building ---------------------------------------------------------------------------------
+
+def build(process: Process) -> Model:
+    """The finite model of ``process`` (raises TooLarge when a component exceeds MAX_ROWS)."""
+    return _Builder(process).build()
+
+
+class _Builder:
+    def __init__(self, process: Process):
+        self.p = process
+        self.vars: list[Variable] = []
+        self.var_index: dict[str, int] = {}
+        self.atoms: list[Atom] = []
+        self.atom_index: dict[tuple, int] = {}
+        self.cuts: dict[str, list[tuple[str, Any]]] = {}
+        self.indirect: set[str] = set()
+        self.cone_memo: dict[tuple, frozenset[int]] = {}
+
+    # --- scanning the expressions -----------------------------------------------------------
+
+    def _formulas(self):
+        """(formula, group scope) for every expression in the process."""
+        p = self.p
+        for fact in p.facts.values():
+            for f in (fact.derive, fact.applies_if):
+                if f is not None:
+                    yield f, None
+        for group in p.groups.values():
+            for fact in group.facts.values():
+                for f in (fact.derive, fact.applies_if):
+                    if f is not None:
+                        yield f, group.name
+        for o in p.outcomes.values():
+            for f in [o.applies_if, o.when, o.value] + [c.when for c in o.cases] + [c.value for c in o.cases] \
+                    + [i.when for i in o.items]:
+                if f is not None:
+                    yield f, None
+
+    def _fact_key(self, name: str, group: str | None) -> str | None:
+        """'name' or 'group.name' for an input fact, else None."""
+        p = self.p
+        if group is not None and name in p.groups[group].facts:
+            return f"{group}.{name}" if p.groups[group].facts[name].is_input else None
+        fact = p.facts.get(name)
+        return name if fact is not None and fact.is_input else None
+
+    def _constant(self, node: Expr) -> list[Any] | None:
+        if isinstance(node, Literal) and node.value is not None and not isinstance(node.value, bool):
+            return [node.value]
+        if isinstance(node, Name) and node.name in self.p.constants:
+            return [as_date(self.p.constants[node.name].value)]
+        if isinstance(node, Call) and node.func == "date" and len(node.args) == 1 \
+                and isinstance(node.args[0], Literal):
+            return [as_date(node.args[0].value)]
+        if isinstance(node, ListOf):
+            found: list[Any] = []
+            for item in node.items:
+                one = self._constant(item)
+                if one is None:
+                    return None
+                found.extend(one)
+            return found
+        return None
+
+    def _direct(self, node: Binary, group: str | None) -> tuple[str, str, list[Any]] | None:
+        """(fact key, operator as seen from the fact, constants) for 'fact OP constant'."""
+        if node.op not in COMPARISONS:
+            return None
+        for mine, other, op in ((node.left, node.right, node.op), (node.right, node.left, _REVERSED[node.op])):
+            if isinstance(mine, Name) and not (op in ("in", "not in") and mine is node.right):
+                key = self._fact_key(mine.name, group)
+                values = self._constant(other)
+                if key is not None and values is not None:
+                    return key, op, values
+        return None
+
+    def scan(self) -> None:
+        """Collect cut points of each input fact, and which facts occur outside direct comparisons."""
+        for formula, group in self._formulas():
+            if formula.tree is None:
+                continue
+            stack: list[tuple[Expr, str | None, bool]] = [(formula.tree, group, False)]
+            while stack:
+                node, scope, covered = stack.pop()
+                if isinstance(node, Binary):
+                    direct = self._direct(node, scope)
+                    if direct is not None:
+                        key, op, values = direct
+                        self.cuts.setdefault(key, []).extend((op, v) for v in values)
+                        other = node.right if isinstance(node.left, Name) and self._fact_key(
+                            node.left.name, scope) == key else node.left
+                        stack.append((other, scope, False))
+                        continue
+                if isinstance(node, Name):
+                    key = self._fact_key(node.name, scope)
+                    if key is not None:
+                        self.indirect.add(key)
+                    continue
+                if isinstance(node, Call) and node.func in GROUP_FUNCTIONS and node.args:
+                    first = node.args[0]
+                    inner = first.name if isinstance(first, Name) and first.name in self.p.groups else scope
+                    stack.extend((arg, inner, False) for arg in node.args[1:])
+                    continue
+                stack.extend((child, scope, False) for child in children(node))
+
+    # --- variables --------------------------------------------------------------------------
+
+    def build(self) -> Model:
+        self.scan()
+        p = self.p
+        counted = {g.count: g.name for g in p.groups.values()}
+        for fact in p.facts.values():
+            if fact.is_input:
+                self._add_var(fact.name, fact, None, None, counted.get(fact.name))
+        for group in p.groups.values():
+            count = p.facts.get(group.count)
+            top = count.max if count is not None and isinstance(count.max, int) else 0
+            for i in range(1, top + 1):
+                for fact in group.facts.values():
+                    if fact.is_input:
+                        self._add_var(f"{group.name}[{i}].{fact.name}", fact, group.name, i, None)
+        return self._components()
+
+    def _add_var(self, var_id: str, fact: Fact, group: str | None, index: int | None, counts: str | None) -> None:
+        key = f"{group}.{fact.name}" if group else fact.name
+        classes, points, prior = answer_classes(fact, self.cuts.get(key, []), key in self.indirect,
+                                                counts is not None)
+        opaque = key in self.indirect and not points
+        self.var_index[var_id] = len(self.vars)
+        self.vars.append(Variable(var_id, fact, classes, opaque, group, index, counts, prior))
+
+    # --- cones and atoms --------------------------------------------------------------------
+
+    def _cone(self, node: Expr, group: str | None, copy: int | None, depth: int = 0) -> frozenset[int]:
+        """Indices of the variables an expression reads, through derived facts and outcomes."""
+        found: set[int] = set()
+        stack: list[tuple[Expr, str | None, int | None]] = [(node, group, copy)]
+        while stack:
+            current, scope, index = stack.pop()
+            if isinstance(current, Name):
+                found |= self._name_cone(current.name, scope, index, depth)
+                continue
+            if isinstance(current, Call) and current.func in GROUP_FUNCTIONS and current.args:
+                first = current.args[0]
+                if isinstance(first, Name) and first.name in self.p.groups:
+                    g = self.p.groups[first.name]
+                    found |= self._name_cone(g.count, None, None, depth)
+                    for i in range(1, self._max_members(g.name) + 1):
+                        for arg in current.args[1:]:
+                            stack.append((arg, g.name, i))
+                    continue
+            stack.extend((child, scope, index) for child in children(current))
+        return frozenset(found)
+
+    def _max_members(self, group: str) -> int:
+        count = self.p.facts.get(self.p.groups[group].count)
+        return count.max if count is not None and isinstance(count.max, int) else 0
+
+    def _name_cone(self, name: str, group: str | None, copy: int | None, depth: int) -> frozenset[int]:
+        memo_key = (name, group, copy)
+        if memo_key in self.cone_memo:
+            return self.cone_memo[memo_key]
+        if depth > 200:
+            return frozenset()
+        self.cone_memo[memo_key] = frozenset()  # a cycle (already reported by check) stops here
+        p = self.p
+        found: set[int] = set()
+        if group is not None and name in p.groups[group].facts:
+            fact = p.groups[group].facts[name]
+            var_id = f"{group}[{copy}].{name}"
+            formulas = [fact.derive, fact.applies_if]
+            if fact.is_input and var_id in self.var_index:
+                found.add(self.var_index[var_id])
+            scope = (group, copy)
+        elif name in p.facts:
+            fact = p.facts[name]
+            formulas = [fact.derive, fact.applies_if]
+            if fact.is_input:
+                found.add(self.var_index[name])
+            scope = (None, None)
+        elif name in p.outcomes:
+            o = p.outcomes[name]
+            formulas = [o.applies_if, o.when, o.value] + [c.when for c in o.cases] + [c.value for c in o.cases] \
+                + [i.when for i in o.items]
+            scope = (None, None)
+        elif name in p.groups:
+            found |= self._name_cone(p.groups[name].count, None, None, depth + 1)
+            formulas, scope = [], (None, None)
+        else:
+            formulas, scope = [], (None, None)
+        for formula in formulas:
+            if formula is not None and formula.tree is not None:
+                found |= self._cone(formula.tree, scope[0], scope[1], depth + 1)
+        result = frozenset(found)
+        self.cone_memo[memo_key] = result
+        return result
+
+    def atom_for(self, node: Binary, group: str | None, copy: int | None) -> int | None:
+        """The atom index of a comparison, or None when it is decided exactly by the classes."""
+        key = (node, copy)
+        if key in self.atom_index:
+            return self.atom_index[key]
+        direct = self._direct(node, group)
+        if direct is not None:
+            self.atom_index[key] = None  # type: ignore[assignment]
+            return None
+        inputs = self._cone(node, group, copy)
+        if not self._reads_opaque(node, group, copy, root_is_candidate=True):
+            self.atom_index[key] = None  # type: ignore[assignment]
+            return None
+        index = len(self.atoms)
+        self.atoms.append(Atom(node, copy, _text(node), inputs))
+        self.atom_index[key] = index
+        return index
+
+    def _reads_opaque(self, node: Expr, group: str | None, copy: int | None, depth: int = 0,
+                      root_is_candidate: bool = False) -> bool:
+        """Whether evaluating ``node`` may read an opaque variable outside every atom: only then
+        is a comparison over it an atom (a comparison of outcomes decided by atoms is exact)."""
+        stack: list[tuple[Expr, str | None, int | None]] = [(node, group, copy)]
+        while stack:
+            current, scope, index = stack.pop()
+            if not (root_is_candidate and current is node) and isinstance(current, Binary) \
+                    and current.op in COMPARISONS:
+                if self.atom_for(current, scope, index) is not None:
+                    continue
+            if isinstance(current, Name):
+                if self._name_reads_opaque(current.name, scope, index, depth):
+                    return True
+                continue
+            if isinstance(current, Call) and current.func in GROUP_FUNCTIONS and current.args:
+                first = current.args[0]
+                if isinstance(first, Name) and first.name in self.p.groups:
+                    for i in range(1, self._max_members(first.name) + 1):
+                        stack.extend((arg, first.name, i) for arg in current.args[1:])
+                    continue
+            stack.extend((child, scope, index) for child in children(current))
+        return False
+
+    def _name_reads_opaque(self, name: str, group: str | None, copy: int | None, depth: int) -> bool:
+        memo = self.__dict__.setdefault("_opaque_memo", {})
+        key = (name, group, copy)
+        if key in memo:
+            return memo[key]
+        memo[key] = False  # cycles stop here
+        if depth > 200:
+            return False
+        p = self.p
+        if group is not None and name in p.groups[group].facts:
+            fact = p.groups[group].facts[name]
+            var = self.var_index.get(f"{group}[{copy}].{name}")
+            formulas, scope = [fact.derive, fact.applies_if], (group, copy)
+        elif name in p.facts:
+            fact = p.facts[name]
+            var = self.var_index.get(name) if fact.is_input else None
+            formulas, scope = [fact.derive, fact.applies_if], (None, None)
+        elif name in p.outcomes:
+            o = p.outcomes[name]
+            var = None
+            formulas = [o.applies_if, o.when, o.value] + [c.when for c in o.cases] + [c.value for c in o.cases] \
+                + [i.when for i in o.items]
+            scope = (None, None)
+        else:
+            return False
+        result = var is not None and self.vars[var].opaque
+        for formula in formulas:
+            if not result and formula is not None and formula.tree is not None:
+                result = self._reads_opaque(formula.tree, scope[0], scope[1], depth + 1)
+        memo[key] = result
+        return result
+
+    def _discover_atoms(self) -> None:
+        """Create every atom up front (their number fixes the shape of the rows)."""
+        for formula, group in self._formulas():
+            if formula.tree is None:
+                continue
+            copies = range(1, self._max_members(group) + 1) if group else [None]
+            for copy in copies:
+                stack: list[tuple[Expr, str | None, int | None]] = [(formula.tree, group, copy)]
+                while stack:
+                    node, scope, index = stack.pop()
+                    if isinstance(node, Binary) and node.op in COMPARISONS:
+                        if self.atom_for(node, scope, index) is not None:
+                            continue
+                    if isinstance(node, Call) and node.func in GROUP_FUNCTIONS and node.args:
+                        first = node.args[0]
+                        if isinstance(first, Name) and first.name in self.p.groups:
+                            for i in range(1, self._max_members(first.name) + 1):
+                                stack.extend((arg, first.name, i) for arg in node.args[1:])
+                            continue
+                    stack.extend((child, scope, index) for child in children(node))
+
+    # --- components and rows ----------------------------------------------------------------
+
+    def _components(self) -> Model:
+        self._discover_atoms()
+        p = self.p
+        outcome_vars: dict[str, frozenset[int]] = {}
+        for name in p.outcomes:
+            cone = set(self._name_cone(name, None, None, 0))
+            for atom in self.atoms:
+                if atom.inputs & cone:
+                    cone |= atom.inputs
+            outcome_vars[name] = frozenset(cone)
+        parent = list(range(len(self.vars)))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for cone in outcome_vars.values():
+            members = sorted(cone)
+            for other in members[1:]:
+                parent[find(other)] = find(members[0])
+        for atom in self.atoms:
+            members = sorted(atom.inputs)
+            for other in members[1:]:
+                parent[find(other)] = find(members[0])
+        used = set().union(*outcome_vars.values()) if outcome_vars else set()
+        # a group's count belongs with its members
+        for v in self.vars:
+            if v.group is not None:
+                count = self.var_index.get(p.groups[v.group].count)
+                if count is not None and self.vars.index(v) in used:
+                    parent[find(self.vars.index(v))] = find(count)
+        roots: dict[int, Component] = {}
+        constant_outcomes = []
+        for name, cone in outcome_vars.items():
+            if not cone:
+                constant_outcomes.append(name)
+                continue
+            root = find(min(cone))
+            roots.setdefault(root, Component([], [])).outcomes.append(name)
+        for i in sorted(used):
+            root = find(i)
+            if root in roots:
+                roots[root].variables.append(i)
+        components = sorted(roots.values(), key=lambda c: c.variables[0])
+        if constant_outcomes:
+            components.append(Component([], constant_outcomes))
+        for component in components:
+            members = set(component.variables)
+            component.atoms = [i for i, a in enumerate(self.atoms) if a.inputs and min(a.inputs) in members]
+            _enumerate(self, component)
+        unused = [i for i in range(len(self.vars)) if i not in used]
+        return Model(p, self.vars, self.atoms, components, unused)
+
+
+def _enumerate(b: _Builder, c: Component) -> None:
+    """Evaluate every combination of classes and atom values of the component.
+
+    Opaque numbers are evaluated at PROBES probe values; a row's key holds the outcomes at every
+    probe, so rows count as deciding alike only if their amounts agree at all probes. Variables
+    that do not apply in a row are set to NA and atoms the row never consults to UNUSED; rows
+    that then coincide are merged.
+    """
+    domains = [range(len(b.vars[v].classes)) for v in c.variables]
+    size = math.prod(len(d) for d in domains) * (2 ** len(c.atoms))
+    if size > MAX_ROWS:
+        raise TooLarge(f"a component of {len(c.variables)} questions has {size} answer combinations "
+                       f"(limit {MAX_ROWS})")
+    position = {v: i for i, v in enumerate(c.variables)}
+    atom_position = {a: i for i, a in enumerate(c.atoms)}
+    probes = PROBES if any(b.vars[v].opaque for v in c.variables) else 1
+    merged: dict[tuple, tuple] = {}
+    key_ids: dict[tuple, int] = {}
+    for combo in itertools.product(*domains):
+        if math.prod(b.vars[v].classes[k].p for v, k in zip(c.variables, combo)) <= 0:
+            continue
+        for atoms in itertools.product((0, 1), repeat=len(c.atoms)):
+            values, reads, consulted = [], set(), set()
+            for j in range(probes):
+                ev = _RowEvaluation.start(b, c, combo, atoms, position, atom_position, j)
+                try:
+                    values.append(tuple(_freeze(ev.get(o)) for o in c.outcomes))
+                except (EvalError, TypeError, ArithmeticError, ValueError) as exc:
+                    values.append(tuple(f"error: {exc}" for _ in c.outcomes))
+                reads |= ev.reads
+                consulted |= ev.consulted
+                if j == 0:
+                    ev.tracking = False
+                    coords = [k if _applies(ev, b.vars[v]) else NA for v, k in zip(c.variables, combo)]
+            needs = frozenset(position[v] for v in reads if v in position)
+            # atoms keep their value even where not consulted: an observer who knows their inputs
+            # sees it, so rows must stay a full product over atoms (no wildcard merging)
+            row = tuple(coords) + tuple(atoms)
+            merged.setdefault(row, (tuple(values), needs))
+    for row, key in merged.items():
+        c.rows.append(row)
+        c.p.append(0.0)
+        if key not in key_ids:
+            key_ids[key] = len(c.key_values)
+            c.key_values.append(key)
+        c.keys.append(key_ids[key])
+        c.needs.append(key[1])
+    _renormalise(b, c)
+
+
+def _renormalise(b: _Builder, c: Component) -> None:
+    # rows merged when a variable does not apply: their probability is the sum of the merged
+    # combinations; recompute it from the classes that apply, so it does not depend on merging
+    total = 0.0
+    for i, row in enumerate(c.rows):
+        prob = 1.0
+        for v, k in zip(c.variables, row):
+            if k != NA:
+                prob *= b.vars[v].classes[k].p
+        for k in row[len(c.variables):]:
+            if k != UNUSED:
+                prob *= 0.5
+        c.p[i] = prob
+        total += prob
+    if total > 0:
+        c.p = [q / total for q in c.p]
+
+
+def _freeze(v: Any) -> Any:
+    if isinstance(v, list):
+        return tuple(v)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def _applies(ev: "_RowEvaluation", var: Variable) -> bool:
+    if var.group is not None:
+        count = ev.root.get(ev.b.p.groups[var.group].count)
+        if count is None or var.index > count:
+            return False
+        member = ev.root.members(var.group)[var.index - 1]
+        formula = var.fact.applies_if
+        return formula is None or member.formula(formula) is True
+    formula = var.fact.applies_if
+    try:
+        return formula is None or ev.root.formula(formula) is True
+    except (EvalError, TypeError, ArithmeticError):
+        return True
+
+
+class _RowEvaluation(Evaluation):
+    """The exact interpreter on one row: class representatives as values, atoms from the row,
+    and a record of the opaque variables read (outside atoms)."""
+
+    b: _Builder
+    reads: set[int]
+    consulted: set[int]
+
+    @classmethod
+    def start(cls, b: _Builder, c: Component, combo: tuple, atoms: tuple, position: dict, atom_position: dict,
+              j: int = 0):
+        def value(v: int, k: int) -> Any:
+            var = b.vars[v]
+            return probe(var.classes[k], var.fact, var.id, j) if var.opaque else var.classes[k].rep
+
+        case: dict[str, Any] = {}
+        for v, k in zip(c.variables, combo):
+            var = b.vars[v]
+            if var.group is None:
+                case[var.fact.name] = value(v, k)
+        for group in b.p.groups.values():
+            count_index = b.var_index.get(group.count)
+            if count_index is None or count_index not in position:
+                continue
+            n = b.vars[count_index].classes[combo[position[count_index]]].rep
+            members = []
+            for i in range(1, int(n) + 1):
+                member = {}
+                for fname in group.facts:
+                    vi = b.var_index.get(f"{group.name}[{i}].{fname}")
+                    if vi is not None and vi in position:
+                        member[fname] = value(vi, combo[position[vi]])
+                members.append(member)
+            case[group.name] = members
+        ev = cls(b.p, case)
+        ev._setup(b, {a: atoms[i] for a, i in atom_position.items()}, set(), set(), None, ev)
+        return ev
+
+    def _setup(self, b, atom_values, reads, consulted, copy, root) -> None:
+        self.b, self.atom_values, self.reads, self.consulted, self.copy, self.root = \
+            b, atom_values, reads, consulted, copy, root
+        self.tracking = True
+
+    def members(self, group: str) -> list["Evaluation"]:
+        if self.parent is not None:
+            return self.parent.members(group)
+        cache = self.__dict__.setdefault("_members", {})
+        if group not in cache:
+            rows = self.case.get(group, [])
+            made = []
+            for i, row in enumerate(rows, 1):
+                m = _RowEvaluation(self.process, row, group, self, trace=self.trace, branches=self.branches)
+                m._setup(self.b, self.atom_values, self.reads, self.consulted, i, self.root)
+                made.append(m)
+            cache[group] = made
+        return cache[group]
+
+    def atom(self, node: Binary) -> Any:
+        index = self.b.atom_index.get((node, self.copy))
+        if index is None or index not in self.atom_values:
+            return None
+        self.consulted.add(index)
+        return bool(self.atom_values[index])
+
+    def _fact(self, fact: Fact) -> Any:
+        result = super()._fact(fact)
+        if fact.is_input and self.root.tracking and (fact.applies_if is None or fact.name in self.case):
+            var_id = f"{self.group}[{self.copy}].{fact.name}" if self.group else fact.name
+            index = self.b.var_index.get(var_id)
+            if index is not None and self.b.vars[index].opaque:
+                self.reads.add(index)
+        return result
+
+
+def _text(node: Binary) -> str:
+    from .expr import Unary, IfElse
+    def show(n: Expr) -> str:
+        if isinstance(n, Literal):
+            return repr(n.value) if isinstance(n.value, str) else str(n.value).lower() if isinstance(n.value, bool) \
+                else str(n.value)
+        if isinstance(n, Name):
+            return n.name
+        if isinstance(n, Binary):
+            return f"({show(n.left)} {n.op} {show(n.right)})"
+        if isinstance(n, Unary):
+            return f"{n.op} {show(n.operand)}" if n.op == "not" else f"-{show(n.operand)}"
+        if isinstance(n, Call):
+            return f"{n.func}({', '.join(show(a) for a in n.args)})"
+        if isinstance(n, ListOf):
+            return "[" + ", ".join(show(a) for a in n.items) + "]"
+        if isinstance(n, IfElse):
+            return f"(if {show(n.cond)} then {show(n.then)} else {show(n.other)})"
+        return "?"
+    text = show(node)
+    return text[1:-1] if text.startswith("(") else text

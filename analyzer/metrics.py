@@ -1,0 +1,211 @@
+"""Question counts, bounds, dead questions, prefill, burden and readability of a process.
+
+:func:`analyze` returns plain data (dicts and lists) for both modes, ``anonymous`` (register
+facts are asked) and ``logged_in`` (register facts are prefilled). Every figure is a
+``{"value", "kind", "method"}`` triple where ``kind`` is ``exact``, ``bound`` or ``estimate``
+(docs/metrics.md defines each figure and its formula).
+
+Counts are exact on the finite model (analyzer.finite) when it has no atoms; with atoms
+(comparisons over amounts) the policies' figures are estimates. Components add up: worst, best
+and expected counts of a process are sums over its independent components.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import bounds, burden, finite, policies, readability
+from .model import Process
+
+MODES = ("anonymous", "logged_in")
+
+
+def figure(value: Any, kind: str, method: str) -> dict:
+    if isinstance(value, float):
+        value = round(value, 3)
+    return {"value": value, "kind": kind, "method": method}
+
+
+@dataclass
+class _Run:
+    worst: int = 0
+    best: int = 0
+    expected: float = 0.0
+    seconds: float = 0.0
+
+
+def _totals(space: policies.Space, tree: policies.Tree) -> _Run:
+    p = space.component.p
+    depths = {r: len(path) for r, path in tree.asked.items()}
+    live = [r for r in depths if p[r] > 0] or list(depths)
+    run = _Run()
+    if not live:
+        return run
+    run.worst = max(depths[r] for r in live)
+    run.best = min(depths[r] for r in live)
+    total = sum(p[r] for r in live) or 1.0
+    run.expected = sum(p[r] * depths[r] for r in live) / total
+    run.seconds = sum(p[r] * sum(space.seconds[q] for q in tree.asked[r]) for r in live) / total
+    return run
+
+
+def _static(process: Process, model: finite.Model, mode: str, a: burden.Assumptions) -> tuple[dict, float]:
+    """Every question on the form, member questions once per member."""
+    attr = "asked_anonymous" if mode == "anonymous" else "asked_logged_in"
+    top = [f for f in process.facts.values() if getattr(f, attr)]
+    base = len(top)
+    base_seconds = sum(a.seconds_for(f.type) for f in top)
+    worst = best = base
+    expected = float(base)
+    seconds = base_seconds
+    exact = True
+    for group in process.groups.values():
+        members = [f for f in group.facts.values() if getattr(f, attr)]
+        count = next((v for v in model.variables if v.id == group.count), None)
+        if count is None:
+            continue
+        values = [(c.rep, c.p) for c in count.classes if c.p > 0]
+        exact = exact and all(isinstance(v, int) for v, _ in values)
+        ks = [int(v) for v, _ in values]
+        per_member = len(members)
+        worst += max(ks) * per_member
+        best += min(ks) * per_member
+        mean = sum(k * q for k, q in values) / (sum(q for _, q in values) or 1)
+        expected += mean * per_member
+        seconds += mean * sum(a.seconds_for(f.type) for f in members)
+    kind = "exact" if exact else "estimate"
+    method = "every question on the form for the case; member questions once per member"
+    return {"worst": figure(worst, kind, method), "best": figure(best, kind, method),
+            "expected": figure(expected, kind, method + "; expectation over the declared member counts")}, seconds
+
+
+def analyze(process: Process, assumptions: burden.Assumptions | None = None) -> dict:
+    """Both modes' figures for one process (see the module docstring)."""
+    a = assumptions or burden.Assumptions()
+    try:
+        model = finite.build(process)
+    except finite.TooLarge as exc:
+        return {"process": process.name, "file": process.path, "error": str(exc),
+                "hint": "the exact finite model is too large; the estimate engine is a later step"}
+    result: dict[str, Any] = {"process": process.name, "file": process.path,
+                              "model": _model_summary(model), "modes": {}}
+    volume = process.volume.applications_per_year if process.volume else None
+    for mode in MODES:
+        result["modes"][mode] = _mode(process, model, mode, a, volume)
+    result["readability"] = readability_table(process)
+    result["assumptions"] = a.to_dict()
+    return result
+
+
+def _model_summary(model: finite.Model) -> dict:
+    return {
+        "variables": len(model.variables),
+        "components": len(model.components),
+        "rows": sum(len(c.rows) for c in model.components),
+        "atoms": [a.text for a in model.atoms],
+        "exact": model.exact,
+        "assumed_priors": sorted({v.id.split("[")[0] for v in model.variables if v.prior != "declared"}),
+    }
+
+
+def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumptions, volume: float | None) -> dict:
+    kind = "exact" if model.exact else "estimate"
+    why = "" if model.exact else "; comparisons over amounts abstracted as yes/no atoms"
+    static, static_seconds = _static(process, model, mode, a)
+    out: dict[str, Any] = {"static": static}
+    seconds_of = lambda v: a.seconds_for(model.variables[v].fact.type)  # noqa: E731
+    spaces = [policies.Space.of(model, c, mode, seconds_of) for c in model.components]
+    flows: dict[str, _Run] = {}
+    for name in ("form_order", "greedy"):
+        total = _Run()
+        for space in spaces:
+            run = _totals(space, policies.run(space, name))
+            total.worst += run.worst
+            total.best += run.best
+            total.expected += run.expected
+            total.seconds += run.seconds
+        flows[name] = total
+        method = {"form_order": "questions in rule-file order, skipping every irrelevant one",
+                  "greedy": "most information about the outcomes per second first"}[name]
+        out[name if name == "form_order" else "flow"] = {
+            "worst": figure(total.worst, kind, method + why),
+            "best": figure(total.best, kind, method + why),
+            "expected": figure(total.expected, kind, method + "; expectation under the answer priors" + why)}
+    try:
+        total = _Run()
+        for space in spaces:
+            run = _totals(space, policies.run(space, "optimal"))
+            total.worst += run.worst
+            total.expected += run.expected
+        out["optimal"] = {"worst": figure(total.worst, kind, "worst case of the policy with the fewest expected "
+                                          "questions" + why),
+                          "expected": figure(total.expected, kind, "exhaustive search per component" + why),
+                          "exact": model.exact}
+    except policies.SearchTooLarge:
+        out["optimal"] = None
+    certs = []
+    for space in spaces:
+        sizes = bounds.certificate(space)
+        if sizes is None:
+            certs = None
+            break
+        p = space.component.p
+        certs.append(sum(q * s for q, s in zip(p, sizes)) / (sum(p) or 1))
+    out["bounds"] = {
+        "certificate": figure(sum(certs), "bound", "expected size of the smallest answer set that settles each case"
+                              + why) if certs is not None else None,
+        "entropy": figure(sum(bounds.entropy_bound(s) for s in spaces), "bound",
+                          "H(outcomes) / most bits one answer gives"),
+    }
+    out["dead_questions"] = dead_questions(model, spaces, mode)
+    out["prefilled"] = sorted({v.id.split("[")[0] for v in model.variables if v.register}) if mode == "logged_in" else []
+    flow = flows["greedy"]
+    out["burden"] = {"static": burden.burden(static_seconds, volume, a),
+                     "flow": burden.burden(flow.seconds, volume, a),
+                     "kind": "estimate", "method": "Standard Cost Model: seconds per question by type x "
+                     "expected questions x applications per year; tariff in DKK per hour"}
+    return out
+
+
+def dead_questions(model: finite.Model, spaces: list[policies.Space], mode: str) -> list[dict]:
+    """Questions no adaptive flow ever asks, each with the reason."""
+    found = []
+    attr = "asked_anonymous" if mode == "anonymous" else "asked_logged_in"
+    for v in model.unused:
+        var = model.variables[v]
+        if getattr(var.fact, attr):
+            found.append({"question": var.id, "reason": "no outcome depends on it", "kind": "exact"})
+    for space in spaces:
+        for q in space.askable:
+            if not _ever_relevant(space, q):
+                var = model.variables[space.component.variables[q]]
+                found.append({"question": var.id, "reason": "no answer to it ever changes an outcome",
+                              "kind": "exact" if model.exact else "estimate"})
+    return sorted(found, key=lambda d: d["question"])
+
+
+def _ever_relevant(space: policies.Space, q: int) -> bool:
+    """Whether q is relevant in some state: needed for an amount on some row, or relevant once
+    everything else is known (except what q decides the applicability of)."""
+    if any(q in needs for needs in space.component.needs):
+        return True
+    dependents = {p for p in range(space.width) if q in space.na_inputs[p]}
+    known = (frozenset(space.askable) | space.prefilled) - {q} - dependents
+    groups: dict[tuple, list[int]] = {}
+    for r in range(len(space.rows)):
+        groups.setdefault(space.signature(r, known), []).append(r)
+    return any(space.is_relevant(rows, known, q) for rows in groups.values())
+
+
+def readability_table(process: Process) -> list[dict]:
+    rows = []
+    for fact in process.all_facts():
+        for kind, text in (("ask", fact.ask), ("help", fact.help)):
+            if text is None:
+                continue
+            score = readability.lix(text.da)
+            rows.append({"fact": f"{fact.group}.{fact.name}" if fact.group else fact.name, "text": kind,
+                         "lix": score, "band": readability.band(score),
+                         "long_words": readability.long_words(text.da)})
+    return rows

@@ -1,0 +1,303 @@
+"""Question policies on the finite model, and the decision trees they build.
+
+A **state** is what is known: the set of answered (or prefilled) variables and the rows that
+agree with the answers. It is **determined** when every row left decides every outcome alike
+and no row still needs the exact value of an unanswered number. A question is **relevant**
+when it is needed for an amount on some row left, or when some answer to it narrows the
+outcomes still possible.
+
+Policies choose the next relevant question:
+
+- ``form_order``: the first relevant question in the order of the rule file (what a form with
+  exact skip logic asks; the docassemble / XLSForm baseline);
+- ``greedy``: the question with the largest expected information gain about the outcomes per
+  second of the citizen's time; a needed amount input when no question gains information;
+- ``optimal``: the question that minimises the expected number of questions (exhaustive search
+  with memoisation; only for small components, see :data:`OPTIMAL_STATE_LIMIT`).
+
+:func:`run` builds the tree and returns, per row, the questions asked.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .finite import NA, UNUSED, Component, Model
+
+#: most distinct states the optimal search may visit in one component
+OPTIMAL_STATE_LIMIT = 50_000
+#: the optimal search runs only on components with at most this many questions and rows
+OPTIMAL_MAX_QUESTIONS = 14
+OPTIMAL_MAX_ROWS = 5_000
+POLICIES = ("form_order", "greedy", "optimal")
+
+
+class SearchTooLarge(Exception):
+    """The optimal search would visit more than OPTIMAL_STATE_LIMIT states."""
+
+
+@dataclass
+class Space:
+    """One component in one mode, ready for the policies."""
+
+    model: Model
+    component: Component
+    mode: str
+    #: positions (in component.variables) known from the start (prefilled in logged_in mode)
+    prefilled: frozenset[int]
+    #: positions the citizen can be asked, in form order
+    askable: list[int]
+    #: per atom: positions of its inputs
+    atom_inputs: list[frozenset[int]]
+    #: per position: positions that decide whether it applies (its count, its applies_if inputs)
+    na_inputs: list[frozenset[int]]
+    #: per position: seconds to answer (for greedy's cost and for burden)
+    seconds: list[float]
+    width: int = 0
+    rows: list[tuple[int, ...]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, model: Model, component: Component, mode: str, seconds: Callable[[int], float]) -> "Space":
+        position = {v: i for i, v in enumerate(component.variables)}
+        prefilled = frozenset(i for i, v in enumerate(component.variables)
+                              if mode == "logged_in" and model.variables[v].register)
+        askable = [i for i in range(len(component.variables)) if i not in prefilled]
+        atom_inputs = [frozenset(position[v] for v in model.atoms[a].inputs if v in position) for a in component.atoms]
+        na_inputs = []
+        for v in component.variables:
+            var = model.variables[v]
+            deciding: set[int] = set()
+            if var.group is not None:
+                count_id = model.process.groups[var.group].count
+                for j, w in enumerate(component.variables):
+                    if model.variables[w].id == count_id:
+                        deciding.add(j)
+            deciding |= {position[w] for w in _applies_inputs(model, v) if w in position}
+            na_inputs.append(frozenset(deciding))
+        return cls(model, component, mode, prefilled, askable, atom_inputs, na_inputs,
+                   [seconds(v) for v in component.variables], len(component.variables), component.rows)
+
+    # -- knowledge ----------------------------------------------------------------------------
+
+    def _known(self, row: tuple[int, ...], p: int, known: frozenset[int]) -> bool:
+        return p in known or (row[p] == NA and self.na_inputs[p] <= known)
+
+    def signature(self, r: int, known: frozenset[int]) -> tuple:
+        """What an observer knows about row r once ``known`` are answered: their classes and
+        the value of every atom whose inputs are all known."""
+        row = self.rows[r]
+        atoms = tuple(row[self.width + a] if row[self.width + a] != UNUSED and all(
+            self._known(row, p, known) for p in inputs) else None for a, inputs in enumerate(self.atom_inputs))
+        return tuple(row[p] for p in sorted(known)), atoms
+
+    def roots(self) -> list[list[int]]:
+        """The rows split by what is known before any question (the prefilled facts)."""
+        groups: dict[tuple, list[int]] = {}
+        for r in range(len(self.rows)):
+            groups.setdefault(self.signature(r, self.prefilled), []).append(r)
+        return [groups[k] for k in sorted(groups, key=repr)]
+
+    def split(self, rows: list[int], known: frozenset[int], q: int) -> list[list[int]]:
+        """The rows of a state split by what asking q reveals: q's class and the atoms it
+        completes (the rows already agree on everything known before)."""
+        after = known | {q}
+        atoms = self.affected[q]
+        width = self.width
+        groups: dict[tuple, list[int]] = {}
+        for r in rows:
+            row = self.rows[r]
+            seen = tuple(row[width + a] if all(self._known(row, p, after) for p in self.atom_inputs[a]) else None
+                         for a in atoms)
+            groups.setdefault((row[q], seen), []).append(r)
+        return [groups[k] for k in sorted(groups, key=repr)]
+
+    @property
+    def affected(self) -> list[tuple[int, ...]]:
+        """Per position q: the atoms whose visibility can change when q is answered."""
+        cached = self.__dict__.get("_affected")
+        if cached is None:
+            cached = []
+            for q in range(self.width):
+                touched = {q} | {p for p in range(self.width) if q in self.na_inputs[p]}
+                cached.append(tuple(a for a, inputs in enumerate(self.atom_inputs) if inputs & touched))
+            self.__dict__["_affected"] = cached
+        return cached
+
+    def determined(self, rows: list[int], known: frozenset[int]) -> bool:
+        keys = self.component.keys
+        first = keys[rows[0]]
+        if any(keys[r] != first for r in rows):
+            return False
+        return self.component.needs[rows[0]] <= known
+
+    def needed(self, rows: list[int], known: frozenset[int]) -> set[int]:
+        found: set[int] = set()
+        for r in rows:
+            found |= self.component.needs[r] - known
+        return found
+
+    def relevant(self, rows: list[int], known: frozenset[int]) -> list[int]:
+        """Relevant questions in form order (empty when determined)."""
+        if self.determined(rows, known):
+            return []
+        keys = self.component.keys
+        parent = {keys[r] for r in rows}
+        needed = self.needed(rows, known)
+        return [q for q in self.askable if q not in known and self._useful(rows, known, q, parent, needed)]
+
+    def is_relevant(self, rows: list[int], known: frozenset[int], q: int) -> bool:
+        if q in known or self.determined(rows, known):
+            return False
+        return self._useful(rows, known, q, {self.component.keys[r] for r in rows}, self.needed(rows, known))
+
+    def _useful(self, rows: list[int], known: frozenset[int], q: int, parent: set[int], needed: set[int]) -> bool:
+        if q in needed:
+            return True
+        if len(parent) < 2:
+            return False
+        keys = self.component.keys
+        if any({keys[r] for r in child} != parent for child in self.split(rows, known, q)):
+            return True
+        # q may narrow nothing alone yet be an input of an atom the outcomes still hinge on (an
+        # atom is seen only when all its inputs are known)
+        return any(q in inputs and not all(self._known(self.rows[r], p, known) for p in inputs)
+                   for inputs in self.atom_inputs for r in rows[:1])
+
+    def entropy(self, rows: list[int]) -> float:
+        p, keys = self.component.p, self.component.keys
+        mass: dict[int, float] = {}
+        for r in rows:
+            mass[keys[r]] = mass.get(keys[r], 0.0) + p[r]
+        total = sum(mass.values())
+        return -sum(m / total * math.log2(m / total) for m in mass.values() if m > 0) if total > 0 else 0.0
+
+    def mass(self, rows: list[int]) -> float:
+        p = self.component.p
+        return sum(p[r] for r in rows)
+
+
+def _applies_inputs(model: Model, v: int) -> frozenset[int]:
+    """Variables that the applies_if of variable v reads (same member copy for member facts)."""
+    var = model.variables[v]
+    formula = var.fact.applies_if
+    if formula is None or formula.tree is None:
+        return frozenset()
+    from .expr import Name, children
+    found: set[int] = set()
+    index = {w.id: i for i, w in enumerate(model.variables)}
+    stack = [formula.tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Name):
+            if var.group is not None and f"{var.group}[{var.index}].{node.name}" in index:
+                found.add(index[f"{var.group}[{var.index}].{node.name}"])
+            elif node.name in index:
+                found.add(index[node.name])
+        stack.extend(children(node))
+    return frozenset(found)
+
+
+# -- choosing -------------------------------------------------------------------------------------
+
+def choose_form_order(space: Space, rows: list[int], known: frozenset[int], candidates: list[int]) -> int:
+    return candidates[0]
+
+
+def choose_greedy(space: Space, rows: list[int], known: frozenset[int], candidates: list[int]) -> int:
+    before = space.entropy(rows)
+    total = space.mass(rows)
+    best, best_score = None, 0.0
+    for q in candidates:
+        after = sum(space.mass(child) / total * space.entropy(child) for child in space.split(rows, known, q))
+        score = (before - after) / max(space.seconds[q], 1e-9)
+        if score > best_score + 1e-12:
+            best, best_score = q, score
+    if best is not None:
+        return best
+    # no question narrows the outcomes: ask the amount input needed on the most probable rows
+    needed = space.needed(rows, known)
+    weight = {q: sum(space.component.p[r] for r in rows if q in space.component.needs[r]) for q in candidates
+              if q in needed}
+    if weight:
+        return max(sorted(weight), key=lambda q: weight[q])
+    return candidates[0]
+
+
+@dataclass
+class Tree:
+    """The result of running a policy on a space: per row, the positions asked, in order."""
+
+    asked: dict[int, list[int]]
+    #: distinct states visited (the size of the decision tree)
+    nodes: int
+
+
+def run(space: Space, policy: str) -> Tree:
+    if policy == "optimal":
+        return _optimal(space)
+    chooser = choose_greedy if policy == "greedy" else choose_form_order
+    asked: dict[int, list[int]] = {}
+    nodes = 0
+    stack: list[tuple[list[int], frozenset[int], list[int]]] = [(rows, space.prefilled, []) for rows in space.roots()]
+    while stack:
+        rows, known, path = stack.pop()
+        nodes += 1
+        candidates = space.relevant(rows, known)
+        if not candidates:
+            for r in rows:
+                asked[r] = path
+            continue
+        q = chooser(space, rows, known, candidates)
+        for child in space.split(rows, known, q):
+            stack.append((child, known | {q}, path + [q]))
+    return Tree(asked, nodes)
+
+
+def _optimal(space: Space) -> Tree:
+    """Minimise the expected number of questions by exhaustive search with memoisation."""
+    if len(space.askable) > OPTIMAL_MAX_QUESTIONS or len(space.rows) > OPTIMAL_MAX_ROWS:
+        raise SearchTooLarge(f"{len(space.askable)} questions and {len(space.rows)} rows; the optimal search "
+                             f"runs up to {OPTIMAL_MAX_QUESTIONS} questions and {OPTIMAL_MAX_ROWS} rows")
+    memo: dict[tuple, tuple[float, int | None]] = {}
+    p = space.component.p
+
+    def best(rows: list[int], known: frozenset[int]) -> tuple[float, int | None]:
+        key = (known, tuple(rows))
+        if key in memo:
+            return memo[key]
+        if len(memo) > OPTIMAL_STATE_LIMIT:
+            raise SearchTooLarge(f"more than {OPTIMAL_STATE_LIMIT} states")
+        candidates = space.relevant(rows, known)
+        if not candidates:
+            memo[key] = (0.0, None)
+            return memo[key]
+        total = sum(p[r] for r in rows)
+        result: tuple[float, int | None] = (math.inf, None)
+        for q in candidates:
+            cost = 1.0
+            for child in space.split(rows, known, q):
+                share = sum(p[r] for r in child) / total if total > 0 else 1 / len(rows)
+                cost += share * best(child, known | {q})[0]
+                if cost >= result[0]:
+                    break
+            if cost < result[0] - 1e-12:
+                result = (cost, q)
+        memo[key] = result
+        return result
+
+    asked: dict[int, list[int]] = {}
+    stack = [(rows, space.prefilled, []) for rows in space.roots()]
+    nodes = 0
+    while stack:
+        rows, known, path = stack.pop()
+        nodes += 1
+        _, q = best(rows, known)
+        if q is None:
+            for r in rows:
+                asked[r] = path
+            continue
+        for child in space.split(rows, known, q):
+            stack.append((child, known | {q}, path + [q]))
+    return Tree(asked, nodes)
