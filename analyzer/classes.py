@@ -221,7 +221,7 @@ def probe(cls: AnswerClass, fact: Fact, var_id: str, j: int) -> Any:
     """
     if fact.type not in ("int", "number", "money", "date"):
         return cls.rep
-    low, high = _probe_range(cls, fact)
+    low, high = class_range(cls, fact)
     shift = zlib.crc32(var_id.encode("utf-8")) % PROBES
     quantile = (((j + shift) % PROBES) + 0.5) / PROBES
     if fact.type == "date":
@@ -231,7 +231,8 @@ def probe(cls: AnswerClass, fact: Fact, var_id: str, j: int) -> Any:
     return int(value) if fact.type == "int" else round(value, 2)
 
 
-def _probe_range(cls: AnswerClass, fact: Fact) -> tuple[Any, Any]:
+def class_range(cls: AnswerClass, fact: Fact) -> tuple[Any, Any]:
+    """The finite range [lo, hi) inside which values of the class are drawn or probed."""
     if fact.type == "date":
         lo = cls.lo if cls.lo is not None else as_date(fact.min) if fact.min is not None else None
         hi = cls.hi if cls.hi is not None else as_date(fact.max) if fact.max is not None else None

@@ -118,6 +118,13 @@ def build(process: Process) -> Model:
     return _Builder(process).build()
 
 
+def variables(process: Process) -> list[Variable]:
+    """The variables of ``process`` with their classes, without enumerating any rows."""
+    builder = _Builder(process)
+    builder.build_variables()
+    return builder.vars
+
+
 class _Builder:
     def __init__(self, process: Process):
         self.p = process
@@ -219,6 +226,10 @@ class _Builder:
     # --- variables --------------------------------------------------------------------------
 
     def build(self) -> Model:
+        self.build_variables()
+        return self._components()
+
+    def build_variables(self) -> None:
         self.scan()
         p = self.p
         counted = {g.count: g.name for g in p.groups.values()}
@@ -232,7 +243,6 @@ class _Builder:
                 for fact in group.facts.values():
                     if fact.is_input:
                         self._add_var(f"{group.name}[{i}].{fact.name}", fact, group.name, i, None)
-        return self._components()
 
     def _add_var(self, var_id: str, fact: Fact, group: str | None, index: int | None, counts: str | None) -> None:
         key = f"{group}.{fact.name}" if group else fact.name

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import bounds, burden, finite, policies, readability
+from . import bounds, burden, finite, montecarlo, policies, readability
 from .model import Process
 
 MODES = ("anonymous", "logged_in")
@@ -86,13 +86,44 @@ def analyze(process: Process, assumptions: burden.Assumptions | None = None) -> 
     try:
         model = finite.build(process)
     except finite.TooLarge as exc:
-        return {"process": process.name, "file": process.path, "error": str(exc),
-                "hint": "the exact finite model is too large; the estimate engine is a later step"}
+        return _estimate(process, a, str(exc))
     result: dict[str, Any] = {"process": process.name, "file": process.path,
                               "model": _model_summary(model), "modes": {}}
     volume = process.volume.applications_per_year if process.volume else None
     for mode in MODES:
         result["modes"][mode] = _mode(process, model, mode, a, volume)
+    result["readability"] = readability_table(process)
+    result["assumptions"] = a.to_dict()
+    return result
+
+
+def _estimate(process: Process, a: burden.Assumptions, why: str) -> dict:
+    """Figures by simulation when the exact finite model is too large (see analyzer.montecarlo)."""
+    variables = finite.variables(process)
+    seconds = {(f"{f.group}.{f.name}" if f.group else f.name): a.seconds_for(f.type) for f in process.all_facts()}
+    volume = process.volume.applications_per_year if process.volume else None
+    stub = finite.Model(process, variables, [], [], [])
+    result: dict[str, Any] = {"process": process.name, "file": process.path, "model": {
+        "variables": len(variables), "components": None, "rows": None, "atoms": [], "exact": False,
+        "estimated": why,
+        "assumed_priors": sorted({_fact_key(v) for v in variables if v.prior != "declared"})}, "modes": {}}
+    for mode in MODES:
+        static, static_seconds = _static(process, stub, mode, a)
+        out: dict[str, Any] = {"static": static}
+        for policy, key in (("form_order", "form_order"), ("greedy", "flow")):
+            figures = montecarlo.estimate(process, variables, mode, policy, seconds)
+            spent = figures.pop("_seconds")
+            out[key] = figures
+            if key == "flow":
+                flow_seconds = spent
+        out["optimal"] = None
+        out["bounds"] = {"certificate": None, "entropy": None}
+        out["dead_questions"] = []
+        out["prefilled"] = sorted({_fact_key(v) for v in variables if v.register}) if mode == "logged_in" else []
+        out["burden"] = {"static": burden.burden(static_seconds, volume, a), "flow": burden.burden(flow_seconds, volume, a),
+                         "kind": "estimate", "method": "Standard Cost Model: seconds per question by type x "
+                         "expected questions x applications per year; tariff in DKK per hour"}
+        result["modes"][mode] = out
     result["readability"] = readability_table(process)
     result["assumptions"] = a.to_dict()
     return result
@@ -105,7 +136,7 @@ def _model_summary(model: finite.Model) -> dict:
         "rows": sum(len(c.rows) for c in model.components),
         "atoms": [a.text for a in model.atoms],
         "exact": model.exact,
-        "assumed_priors": sorted({v.id.split("[")[0] for v in model.variables if v.prior != "declared"}),
+        "assumed_priors": sorted({_fact_key(v) for v in model.variables if v.prior != "declared"}),
     }
 
 
@@ -159,13 +190,18 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
                           "H(outcomes) / most bits one answer gives"),
     }
     out["dead_questions"] = dead_questions(model, spaces, mode)
-    out["prefilled"] = sorted({v.id.split("[")[0] for v in model.variables if v.register}) if mode == "logged_in" else []
+    out["prefilled"] = sorted({_fact_key(v) for v in model.variables if v.register}) if mode == "logged_in" else []
     flow = flows["greedy"]
     out["burden"] = {"static": burden.burden(static_seconds, volume, a),
                      "flow": burden.burden(flow.seconds, volume, a),
                      "kind": "estimate", "method": "Standard Cost Model: seconds per question by type x "
                      "expected questions x applications per year; tariff in DKK per hour"}
     return out
+
+
+def _fact_key(var: finite.Variable) -> str:
+    """The fact a variable asks: 'alder', or 'voksne.indkomst' for every member copy."""
+    return f"{var.group}.{var.fact.name}" if var.group else var.fact.name
 
 
 def dead_questions(model: finite.Model, spaces: list[policies.Space], mode: str) -> list[dict]:
@@ -180,8 +216,10 @@ def dead_questions(model: finite.Model, spaces: list[policies.Space], mode: str)
         for q in space.askable:
             if not _ever_relevant(space, q):
                 var = model.variables[space.component.variables[q]]
-                found.append({"question": var.id, "reason": "no answer to it ever changes an outcome",
-                              "kind": "exact" if model.exact else "estimate"})
+                never = all(row[q] == finite.NA for row in space.rows)
+                reason = ("it never applies under the declared priors" if never
+                          else "no answer to it ever changes an outcome")
+                found.append({"question": var.id, "reason": reason, "kind": "exact" if model.exact else "estimate"})
     return sorted(found, key=lambda d: d["question"])
 
 

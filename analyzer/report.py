@@ -102,7 +102,11 @@ def analysis_text(results: list[dict], fmt: str = "table") -> str:
         out.append(tabulate(analysis_rows(r), headers=HEADERS, tablefmt=style, disable_numparse=True))
         out.append("")
         model = r["model"]
-        if model["exact"]:
+        if model.get("estimated"):
+            expected = r["modes"]["anonymous"]["flow"]["expected"]
+            out.append(f"Questions: expected (best–worst) per application; ~ marks estimates. The exact model is too "
+                       f"large ({model['estimated']}), so the flows are simulated: {expected['method']}.")
+        elif model["exact"]:
             out.append("Questions: expected (best–worst) per application; exact on the finite model under the "
                        "declared answer priors.")
         else:
