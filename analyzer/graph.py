@@ -1,6 +1,7 @@
 """The dependency graph of a process: law -> outcome -> derived fact -> question / register fact.
 
-Nodes have an ``id`` of the form ``KIND:NAME`` and these attributes (docs/graph.md):
+Nodes have an ``id`` of the form ``KIND:PROCESS:NAME`` (``register:NAME`` for registers, which
+processes share; ``process:NAME`` for the process) and these attributes (docs/graph.md):
 
 - ``kind``: ``process``, ``law``, ``outcome``, ``derived``, ``question``, ``register_fact``,
   ``constant``, ``group``, ``register``;
@@ -60,17 +61,26 @@ def build(process: Process, catalogue: Catalogue | None = None) -> nx.DiGraph:
             g.add_edge(proc, law_id, relation="has")
         g.add_edge(law_id, owner, relation="decides")
 
+    from .validate import infer_types
+    types = infer_types(process)
+
+    def type_of(key: str, declared: str | None = None) -> str:
+        if declared:
+            return declared
+        t = types.get(key)
+        return t.kind if t is not None and t.kind != "any" else ""
+
     title = process.law.id if process.law else ""
     proc = node(f"process:{process.name}", "process", process.name, text=process.title.da, law=title)
     ids: dict[str, str] = {}
     for c in process.constants.values():
-        ids[c.name] = node(f"constant:{c.name}", "constant", c.name, text=str(c.value),
+        ids[c.name] = node(f"constant:{process.name}:{c.name}", "constant", c.name, text=str(c.value),
                            law=c.law.label() if c.law else "", line=c.loc.line)
         law(ids[c.name], c.law)
     for fact in process.all_facts():
         key = f"{fact.group}.{fact.name}" if fact.group else fact.name
         kind = {"question": "question", "register": "register_fact", "derived": "derived"}[fact.kind]
-        ids[key] = node(f"fact:{key}", kind, key, type=fact.type or "", text=fact.ask.da if fact.ask else "",
+        ids[key] = node(f"fact:{process.name}:{key}", kind, key, type=type_of(key, fact.type), text=fact.ask.da if fact.ask else "",
                         law=fact.law.label() if fact.law else "", register=fact.register, group=fact.group,
                         line=fact.loc.line)
         law(ids[key], fact.law)
@@ -81,13 +91,14 @@ def build(process: Process, catalogue: Catalogue | None = None) -> nx.DiGraph:
                 node(reg_id, "register", fact.register, text=known.title if known else "")
             g.add_edge(ids[key], reg_id, relation="held_by")
     for group in process.groups.values():
-        ids[group.name] = node(f"group:{group.name}", "group", group.name, line=group.loc.line)
+        ids[group.name] = node(f"group:{process.name}:{group.name}", "group", group.name, line=group.loc.line)
         for fname in group.facts:
             g.add_edge(ids[f"{group.name}.{fname}"], ids[group.name], relation="member")
         if group.count in ids:
             g.add_edge(ids[group.name], ids[group.count], relation="counts")
     for outcome in process.outcomes.values():
-        ids[outcome.name] = node(f"outcome:{outcome.name}", "outcome", outcome.name,
+        ids[outcome.name] = node(f"outcome:{process.name}:{outcome.name}", "outcome", outcome.name,
+                                 type=type_of(outcome.name),
                                  text=outcome.title.da if outcome.title else "",
                                  law=outcome.law.label() if outcome.law else "", line=outcome.loc.line)
         law(ids[outcome.name], outcome.law)

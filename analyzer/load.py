@@ -88,11 +88,21 @@ def load_paths(paths: list[str], catalogue_path: str | None = None) -> Project:
         project.catalogue = _catalogue_from(catalogue_path, project.diagnostics)
     elif project.catalogue is None:
         project.catalogue = _catalogue_from(find_catalogue(documents), project.diagnostics)
+    first_file: dict[str, str] = {}
     for doc in documents:
         process, diags = load_process_document(doc)
         project.diagnostics.extend(diags)
-        if process is not None:
-            project.processes.append(process)
+        if process is None:
+            continue
+        if process.name in first_file:
+            value = doc.root.get("process") if isinstance(doc.root, Mapping) else None
+            project.diagnostics.append(make(
+                doc.path, value.line if value else 1, value.col if value else 1, "duplicate-name",
+                f"process '{process.name}' is also defined in {first_file[process.name]}",
+                "give each process its own name; results and graphs are keyed by it"))
+            continue
+        first_file[process.name] = doc.path
+        project.processes.append(process)
     return project
 
 

@@ -59,6 +59,14 @@ def validate(process: Process, catalogue: Catalogue | None) -> list[Diagnostic]:
     return sorted(set(found))
 
 
+def infer_types(process: Process) -> dict[str, Type]:
+    """The static type of every definition (constants, facts, outcomes; member facts as
+    'group.fact'), as the type check infers it."""
+    ctx = Context(process, None, references(process))
+    list(check_types(ctx))
+    return ctx.types
+
+
 # -- names ----------------------------------------------------------------------------------
 
 def check_names(ctx: Context) -> Iterator[Diagnostic]:
@@ -142,6 +150,16 @@ def _fact_shape(ctx: Context, fact: Fact) -> Iterator[Diagnostic]:
             yield ctx.at(_key(fact, "prior"), "invalid-value", f"prior 'upto' of {name} must be a number or a date")
         elif bounds != sorted(bounds) or len(set(bounds)) != len(bounds) or None in uptos[:-1]:
             yield ctx.at(_key(fact, "prior"), "invalid-value", f"prior classes of {name} must rise: each 'upto' above the last")
+    if fact.type in ("int", "number", "money", "date"):
+        bound_type = fact_type("number" if fact.type == "money" else fact.type)
+        for key in ("min", "max"):
+            v = getattr(fact, key)
+            if v is not None and not _fits(v, bound_type):
+                yield ctx.at(_key(fact, key), "invalid-value",
+                             f"{key} of {name} is {v!r}, which is not of type {fact.type}",
+                             "for example min: 0" if fact.type != "date" else "for example min: 2000-01-01")
+        if isinstance(fact.min, (int, float)) and isinstance(fact.max, (int, float)) and fact.min > fact.max:
+            yield ctx.at(_key(fact, "max"), "invalid-value", f"max of {name} ({fact.max}) is below its min ({fact.min})")
     if fact.default is not None and fact.applies_if is None:
         yield ctx.at(_key(fact, "default"), "invalid-value",
                      f"{name} has a default but no applies_if, so the default is never used")
@@ -505,7 +523,7 @@ def check_tests(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             t = ctx.types.get(key, ANY)
             if t.kind == "set":
-                if not isinstance(v, list) or any(str(i) not in t.values for i in v):
+                if v is not None and (not isinstance(v, list) or any(str(i) not in t.values for i in v)):
                     yield ctx.at(where, "invalid-test", f"test '{test.name}': '{key}' is a set of "
                                  + ", ".join(sorted(t.values)) + f"; expected a list of them, got {v!r}")
             elif not _fits(v, t) and not (t.kind == "choice" and isinstance(v, str) and not t.values):

@@ -106,3 +106,13 @@ def test_graph_refuses_invalid_rules(runner, small):
     assert result.exit_code == 2
     assert "expected one of bool" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_two_files_defining_one_process_is_an_error(runner, tmp_path):
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text(SMALL, encoding="utf-8")
+    result = runner.invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stdout == (f"{tmp_path / 'b.yaml'}:1:10: [error] process 'demo' is also defined in "
+                             f"{tmp_path / 'a.yaml'} (duplicate-name); hint: give each process its own name; "
+                             "results and graphs are keyed by it\n")

@@ -50,23 +50,23 @@ def test_small_graph_edges(small_graph):
     assert relations(small_graph) == {
         ("process:demo", "law:demo:br18 § 5", "has"),
         ("process:demo", "law:demo:§ 3", "has"),
-        ("law:demo:br18 § 5", "outcome:ret", "decides"),
-        ("law:demo:§ 3", "fact:lejer", "decides"),
-        ("outcome:ret", "fact:lejer", "uses"),
-        ("outcome:ret", "fact:voksen", "uses"),
-        ("outcome:ret", "fact:alder", "uses"),
-        ("outcome:ret", "constant:graense", "uses"),
-        ("fact:voksen", "fact:alder", "uses"),
-        ("fact:voksen", "fact:partner", "uses"),
-        ("fact:partner", "fact:alder", "condition"),
-        ("fact:alder", "register:CPR", "held_by"),
+        ("law:demo:br18 § 5", "outcome:demo:ret", "decides"),
+        ("law:demo:§ 3", "fact:demo:lejer", "decides"),
+        ("outcome:demo:ret", "fact:demo:lejer", "uses"),
+        ("outcome:demo:ret", "fact:demo:voksen", "uses"),
+        ("outcome:demo:ret", "fact:demo:alder", "uses"),
+        ("outcome:demo:ret", "constant:demo:graense", "uses"),
+        ("fact:demo:voksen", "fact:demo:alder", "uses"),
+        ("fact:demo:voksen", "fact:demo:partner", "uses"),
+        ("fact:demo:partner", "fact:demo:alder", "condition"),
+        ("fact:demo:alder", "register:CPR", "held_by"),
     }
     kinds = {n: d["kind"] for n, d in small_graph.nodes(data=True)}
-    assert kinds["fact:alder"] == "register_fact"
-    assert kinds["fact:voksen"] == "derived"
-    assert kinds["fact:lejer"] == "question"
-    assert small_graph.nodes["fact:lejer"]["text"] == "Lejer?"
-    assert small_graph.nodes["fact:lejer"]["line"] == 9
+    assert kinds["fact:demo:alder"] == "register_fact"
+    assert kinds["fact:demo:voksen"] == "derived"
+    assert kinds["fact:demo:lejer"] == "question"
+    assert small_graph.nodes["fact:demo:lejer"]["text"] == "Lejer?"
+    assert small_graph.nodes["fact:demo:lejer"]["line"] == 9
 
 
 def test_bundled_graph_reaches_every_question_from_a_law(tmp_path):
@@ -88,14 +88,14 @@ def test_graphml_reads_back(small_graph):
     back = nx.read_graphml(io.BytesIO(graph.to_graphml(small_graph).encode("utf-8")))
     assert set(back.nodes) == set(small_graph.nodes)
     assert set(back.edges) == set(small_graph.edges)
-    assert back.nodes["fact:lejer"]["kind"] == "question"
+    assert back.nodes["fact:demo:lejer"]["kind"] == "question"
 
 
 def test_dot_has_every_node_and_edge(small_graph):
     dot = graph.to_dot(small_graph)
     assert dot.startswith("digraph askless {") and dot.rstrip().endswith("}")
     assert len(re.findall(r" -> ", dot)) == small_graph.number_of_edges()
-    assert '"fact:alder" -> "register:CPR" [label="held_by", style=dashed];' in dot
+    assert '"fact:demo:alder" -> "register:CPR" [label="held_by", style=dashed];' in dot
 
 
 def test_mermaid_ids_are_safe_and_labels_quoted(small_graph):
@@ -107,3 +107,21 @@ def test_mermaid_ids_are_safe_and_labels_quoted(small_graph):
     edge_lines = [line for line in lines if re.match(r"  n\d+ (-->|-\.->)\|\w+\| n\d+$", line)]
     assert len(edge_lines) == small_graph.number_of_edges()
     assert '"law: br18 § 5"' in text
+
+
+def test_processes_with_shared_names_stay_apart(tmp_path):
+    (tmp_path / "a.yaml").write_text(SMALL, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(SMALL.replace("process: demo", "process: other"), encoding="utf-8")
+    project = load_paths([str(tmp_path)])
+    assert project.diagnostics == []
+    g = graph.build_all(project.processes, project.catalogue)
+    assert {"outcome:demo:ret", "outcome:other:ret"} <= set(g.nodes)
+    assert g.nodes["outcome:other:ret"]["process"] == "other"
+    assert not g.has_edge("outcome:demo:ret", "fact:other:lejer")
+    assert g.has_edge("fact:demo:alder", "register:CPR") and g.has_edge("fact:other:alder", "register:CPR")
+
+
+def test_inferred_types_on_outcomes_and_derived_facts(small_graph):
+    assert small_graph.nodes["outcome:demo:ret"]["type"] == "bool"
+    assert small_graph.nodes["fact:demo:voksen"]["type"] == "bool"
+    assert small_graph.nodes["fact:demo:alder"]["type"] == "int"
