@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 # The main job on the bundled rules: validate them, then draw the dependency graph.
 run: $(STAMP)
 	$(BIN)/askless check rules/
+	$(BIN)/askless analyze rules/
 	$(BIN)/askless graph rules/boligstoette.yaml --format mermaid -o build/boligstoette.mmd --force
 	$(BIN)/askless graph rules/ --format json -o build/rules-graph.json --force
 

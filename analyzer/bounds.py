@@ -113,7 +113,5 @@ def entropy_bound(space: Space) -> float:
         s = sum(probs)
         h = -sum(x / s * math.log2(x / s) for x in probs) if s > 0 else 0.0
         h += sum(1 for inputs in space.atom_inputs if q in inputs)
-        if any(space.rows[r][q] == NA for r in range(len(space.rows))):
-            h += 1  # the answer may also be 'does not apply'
         step = max(step, h)
     return total_h / step if step > 0 else 0.0

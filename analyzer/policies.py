@@ -10,8 +10,9 @@ Policies choose the next relevant question:
 
 - ``form_order``: the first relevant question in the order of the rule file (what a form with
   exact skip logic asks; the docassemble / XLSForm baseline);
-- ``greedy``: the question with the largest expected information gain about the outcomes per
-  second of the citizen's time; a needed amount input when no question gains information;
+- ``greedy``: the question with the largest expected information gain about the outcomes (per
+  second of the citizen's time when the space is cost-weighted); when no single answer gains
+  information, the inputs of the most informative atom; then a needed amount input;
 - ``optimal``: the question that minimises the expected number of questions (exhaustive search
   with memoisation; only for small components, see :data:`OPTIMAL_STATE_LIMIT`).
 
@@ -57,6 +58,8 @@ class Space:
     seconds: list[float]
     width: int = 0
     rows: list[tuple[int, ...]] = field(default_factory=list)
+    #: greedy weighs information by the seconds a question takes instead of counting questions
+    cost_weighted: bool = False
 
     @classmethod
     def of(cls, model: Model, component: Component, mode: str, seconds: Callable[[int], float]) -> "Space":
@@ -139,15 +142,38 @@ class Space:
         return found
 
     def relevant(self, rows: list[int], known: frozenset[int]) -> list[int]:
-        """Relevant questions in form order (empty when determined)."""
+        """Relevant questions that can be shown now, in form order (empty when determined).
+
+        Like a form's skip logic, a question is shown only when it applies on every row left; a
+        relevant question that may not apply makes the questions that decide whether it applies
+        relevant instead.
+        """
         if self.determined(rows, known):
             return []
         keys = self.component.keys
         parent = {keys[r] for r in rows}
         needed = self.needed(rows, known)
-        return [q for q in self.askable if q not in known and self._useful(rows, known, q, parent, needed)]
+        useful = [q for q in self.askable if q not in known and self._useful(rows, known, q, parent, needed)]
+        shown: set[int] = set()
+        todo = list(useful)
+        seen: set[int] = set()
+        while todo:
+            q = todo.pop()
+            if q in seen or q in known:
+                continue
+            seen.add(q)
+            if self.applies(rows, q):
+                shown.add(q)
+            else:
+                todo.extend(p for p in self.na_inputs[q] if p in self.askable)
+        return [q for q in self.askable if q in shown]
+
+    def applies(self, rows: list[int], q: int) -> bool:
+        """Whether question q applies on every row of the state (so a form may show it)."""
+        return all(self.rows[r][q] != NA for r in rows)
 
     def is_relevant(self, rows: list[int], known: frozenset[int], q: int) -> bool:
+        """Whether q is relevant, shown or not (for dead-question detection)."""
         if q in known or self.determined(rows, known):
             return False
         return self._useful(rows, known, q, {self.component.keys[r] for r in rows}, self.needed(rows, known))
@@ -164,6 +190,11 @@ class Space:
         # atom is seen only when all its inputs are known)
         return any(q in inputs and not all(self._known(self.rows[r], p, known) for p in inputs)
                    for inputs in self.atom_inputs for r in rows[:1])
+
+    def cost(self, q: int) -> float:
+        """What the greedy policy saves per question: one question, or its seconds when the space
+        is cost-weighted (then the flow minimises the citizen's time rather than the count)."""
+        return max(self.seconds[q], 1e-9) if self.cost_weighted else 1.0
 
     def entropy(self, rows: list[int]) -> float:
         p, keys = self.component.p, self.component.keys
@@ -211,11 +242,28 @@ def choose_greedy(space: Space, rows: list[int], known: frozenset[int], candidat
     best, best_score = None, 0.0
     for q in candidates:
         after = sum(space.mass(child) / total * space.entropy(child) for child in space.split(rows, known, q))
-        score = (before - after) / max(space.seconds[q], 1e-9)
+        score = (before - after) / space.cost(q)
         if score > best_score + 1e-12:
             best, best_score = q, score
     if best is not None:
         return best
+    # no single answer narrows the outcomes; an atom (a comparison over amounts) may, once all its
+    # inputs are known: score each atom by the information all its missing inputs give together
+    best_inputs, best_score = None, 0.0
+    for inputs in space.atom_inputs:
+        missing = [q for q in candidates if q in inputs]
+        if not missing or any(p not in known and p not in space.askable for p in inputs):
+            continue
+        parts, asked = [rows], known
+        for q in missing:
+            parts = [child for part in parts for child in space.split(part, asked, q)]
+            asked = asked | {q}
+        after = sum(space.mass(part) / total * space.entropy(part) for part in parts)
+        score = (before - after) / sum(space.cost(q) for q in missing)
+        if score > best_score + 1e-12:
+            best_inputs, best_score = missing, score
+    if best_inputs:
+        return best_inputs[0]
     # no question narrows the outcomes: ask the amount input needed on the most probable rows
     needed = space.needed(rows, known)
     weight = {q: sum(space.component.p[r] for r in rows if q in space.component.needs[r]) for q in candidates
