@@ -15,6 +15,7 @@ from typing import Callable
 import click
 
 from analyzer import __version__, metrics, testrun
+from analyzer import population as population_mod
 from analyzer.burden import Assumptions
 from analyzer.diagnostics import Diagnostic, has_errors
 from analyzer.graph import FORMATS, build_all, render
@@ -135,8 +136,12 @@ def graph(paths: tuple[str, ...], fmt: str, output: str | None, force: bool, reg
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
               show_default=True)
 @click.option("--tariff", type=float, default=None, help="DKK per hour of a citizen's time (default 200, an assumption).")
+@click.option("--population", "population_file", type=click.Path(dir_okay=False), default=None,
+              help="CSV or Parquet file, one case per row (see askless population): expected values are "
+                   "averages over its cases instead of the answer priors. Needs a single process.")
 @registers_option
-def analyze(paths: tuple[str, ...], fmt: str, tariff: float | None, registers: str | None) -> None:
+def analyze(paths: tuple[str, ...], fmt: str, tariff: float | None, population_file: str | None,
+            registers: str | None) -> None:
     """Count the questions each process asks, in both modes (anonymous, logged in).
 
     For the static form, form order with skipping, the minimal flow (greedy) and the optimal
@@ -151,11 +156,54 @@ def analyze(paths: tuple[str, ...], fmt: str, tariff: float | None, registers: s
             click.echo("askless analyze: fix the errors above first (askless check shows them all)", err=True)
             return EXIT_INPUT
         assumptions = Assumptions() if tariff is None else Assumptions(tariff_dkk_per_hour=tariff)
-        results = [metrics.analyze(p, assumptions) for p in project.processes]
+        cases = None
+        if population_file is not None:
+            if len(project.processes) != 1:
+                raise click.UsageError("--population applies to one process; give one rule file")
+            try:
+                cases = population_mod.read(project.processes[0], population_file)
+            except population_mod.PopulationError as exc:
+                click.echo(f"askless analyze: {exc}", err=True)
+                return EXIT_INPUT
+            if not cases:
+                click.echo(f"askless analyze: {population_file} holds no cases", err=True)
+                return EXIT_INPUT
+        results = [metrics.analyze(p, assumptions, cases) for p in project.processes]
+        if cases is not None:
+            results[0]["population"] = {"file": population_file, "cases": len(cases)}
         if fmt == "json":
             click.echo(json.dumps({"processes": results}, ensure_ascii=False, indent=2, sort_keys=False))
         else:
             click.echo(analysis_text(results, fmt), nl=False)
+        return EXIT_OK
+    _guard(body)
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--rows", type=click.IntRange(1, 5_000_000), default=10_000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="FILE.csv or FILE.parquet")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@registers_option
+def population(path: str, rows: int, seed: int, output: str, force: bool, registers: str | None) -> None:
+    """Write a synthetic population of one process: one case per row, drawn from the answer
+    priors the rule file declares (each with its source or assumption), seeded and deterministic."""
+    def body() -> int:
+        project, diagnostics = load_and_validate((path,), registers)
+        errors = [d for d in diagnostics if d.severity == "error"]
+        if errors or len(project.processes) != 1:
+            click.echo(diagnostics_text(errors), nl=False, err=True)
+            click.echo("askless population: give one valid rule file", err=True)
+            return EXIT_INPUT
+        if not output.endswith(population_mod.FORMATS):
+            raise click.UsageError(f"{output}: expected a file ending in .csv or .parquet")
+        if os.path.exists(output) and not force:
+            raise click.UsageError(f"{output} exists; pass --force to overwrite it")
+        process = project.processes[0]
+        population_mod.write(process, population_mod.generate(process, rows, seed), output)
+        click.echo(f"wrote {rows} cases of {process.name} to {output} (seed {seed})", err=True)
         return EXIT_OK
     _guard(body)
 

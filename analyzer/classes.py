@@ -38,6 +38,8 @@ class AnswerClass:
     #: number are drawn inside it
     lo: Any = None
     hi: Any = None
+    #: a single value (a bool, a choice, one int): the representative is the value itself
+    point: bool = False
 
 
 def answer_classes(fact: Fact, cuts: list[tuple[str, Any]], indirect: bool,
@@ -50,25 +52,27 @@ def answer_classes(fact: Fact, cuts: list[tuple[str, Any]], indirect: bool,
     """
     if fact.type == "bool":
         p = fact.p_true if fact.p_true is not None else 0.5
-        return (AnswerClass("yes", True, p), AnswerClass("no", False, 1 - p)), True, \
+        return (AnswerClass("yes", True, p, point=True), AnswerClass("no", False, 1 - p, point=True)), True, \
             "declared" if fact.p_true is not None else "assumed uniform"
     if fact.type == "choice":
         declared = [c.p for c in fact.choices if c.p is not None]
         rest = [c for c in fact.choices if c.p is None]
         share = (1 - sum(declared)) / len(rest) if rest else 0.0
-        classes = tuple(AnswerClass(c.value, c.value, c.p if c.p is not None else share) for c in fact.choices)
+        classes = tuple(AnswerClass(c.value, c.value, c.p if c.p is not None else share, point=True)
+                    for c in fact.choices)
         return classes, True, "declared" if not rest else "assumed uniform"
     if fact.type == "int":
         values = _point_values(fact, is_count)
         if values is not None:
             dist = dict(fact.distribution)
             if dist:
-                classes = tuple(AnswerClass(f"= {v}", v, dist.get(v, 0.0)) for v in values)
+                classes = tuple(AnswerClass(f"= {v}", v, dist.get(v, 0.0), point=True) for v in values)
                 return classes, True, "declared"
             prior_p = _prior_points(fact, values)
             if prior_p is not None:
-                return tuple(AnswerClass(f"= {v}", v, q) for v, q in zip(values, prior_p)), True, "declared"
-            return tuple(AnswerClass(f"= {v}", v, 1 / len(values)) for v in values), True, "assumed uniform"
+                return tuple(AnswerClass(f"= {v}", v, q, point=True) for v, q in zip(values, prior_p)), True, "declared"
+            return tuple(AnswerClass(f"= {v}", v, 1 / len(values), point=True) for v in values), True, \
+            "assumed uniform"
     if fact.type in ("int", "number", "money", "date"):
         return _interval_classes(fact, cuts)
     # text: the literals it is compared with, and everything else

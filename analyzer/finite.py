@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .evaluate import EvalError, Evaluation, as_date
+from .evaluate import value as value_of
 from .expr import Binary, Call, Expr, ListOf, Literal, Name, children
 from .model import Fact, Formula, Process
 from .classes import PROBES, AnswerClass, answer_classes, probe
@@ -77,6 +78,8 @@ class Atom:
     text: str
     #: indices of the variables it reads
     inputs: frozenset[int]
+    #: the group whose member copy ``copy`` it is evaluated for
+    group: str | None = None
 
 
 @dataclass
@@ -94,6 +97,14 @@ class Component:
     key_values: list[tuple] = field(default_factory=list)
     #: per row: positions (in ``variables``) whose exact value the outcomes read
     needs: list[frozenset[int]] = field(default_factory=list)
+
+    def index(self) -> dict[tuple[int, ...], int]:
+        """Row -> its index (built once)."""
+        cached = self.__dict__.get("_index")
+        if cached is None:
+            cached = {row: i for i, row in enumerate(self.rows)}
+            self.__dict__["_index"] = cached
+        return cached
 
 
 @dataclass
@@ -332,7 +343,7 @@ class _Builder:
             self.atom_index[key] = None  # type: ignore[assignment]
             return None
         index = len(self.atoms)
-        self.atoms.append(Atom(node, copy, _text(node), inputs))
+        self.atoms.append(Atom(node, copy, _text(node), inputs, group if copy is not None else None))
         self.atom_index[key] = index
         return index
 
@@ -657,3 +668,70 @@ def _text(node: Binary) -> str:
         return "?"
     text = show(node)
     return text[1:-1] if text.startswith("(") else text
+
+
+def locate(model: Model, component: Component, case: dict[str, Any]) -> int | None:
+    """The row of ``component`` that a concrete case falls in, or None when none does (a value
+    outside every class the priors allow, or an input the case does not give)."""
+    ev = Evaluation(model.process, case)
+    coords: list[int] = []
+    try:
+        for v in component.variables:
+            var = model.variables[v]
+            if not _applies_to_case(ev, model.process, var):
+                coords.append(NA)
+                continue
+            if var.group is None:
+                value = case.get(var.fact.name)
+            else:
+                members = case.get(var.group, [])
+                value = members[var.index - 1].get(var.fact.name) if var.index <= len(members) else None
+            k = _class_of(var, as_date(value))
+            if k is None:
+                return None
+            coords.append(k)
+        atoms = []
+        for a in component.atoms:
+            atom = model.atoms[a]
+            env: Any = ev
+            if atom.copy is not None:
+                members = ev.members(atom.group)
+                if atom.copy > len(members):
+                    atoms.append(0)  # the member does not exist: the atom is never consulted
+                    continue
+                env = members[atom.copy - 1]
+            atoms.append(1 if value_of(atom.node, env) is True else 0)
+    except (EvalError, TypeError, ArithmeticError, ValueError):
+        return None
+    return component.index().get(tuple(coords) + tuple(atoms))
+
+
+def _applies_to_case(ev: Evaluation, process: Process, var: Variable) -> bool:
+    if var.group is not None:
+        count = ev.get(process.groups[var.group].count)
+        if count is None or var.index > count:
+            return False
+        formula = var.fact.applies_if
+        return formula is None or ev.members(var.group)[var.index - 1].formula(formula) is True
+    return var.fact.applies_if is None or ev.formula(var.fact.applies_if) is True
+
+
+def _class_of(var: Variable, value: Any) -> int | None:
+    if value is None:
+        return None
+    for k, c in enumerate(var.classes):
+        if c.p <= 0:
+            continue
+        if c.point:
+            if c.rep == value and type(c.rep) is type(value) or (not isinstance(value, bool) and c.rep == value
+                                                                 and not isinstance(c.rep, bool)):
+                return k
+            continue
+        if var.fact.type == "text":
+            if c.rep == value or (c.rep == "\x00other" and value not in {x.rep for x in var.classes}):
+                return k
+            continue
+        if (c.lo is None or value >= c.lo) and (c.hi is None or value < c.hi):
+            return k
+    return None
+

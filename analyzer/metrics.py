@@ -50,7 +50,8 @@ def _totals(space: policies.Space, tree: policies.Tree) -> _Run:
     return run
 
 
-def _static(process: Process, model: finite.Model, mode: str, a: burden.Assumptions) -> tuple[dict, float]:
+def _static(process: Process, model: finite.Model, mode: str, a: burden.Assumptions,
+            cases: list[dict] | None = None) -> tuple[dict, float]:
     """Every question on the form, member questions once per member."""
     attr = "asked_anonymous" if mode == "anonymous" else "asked_logged_in"
     top = [f for f in process.facts.values() if getattr(f, attr)]
@@ -74,30 +75,47 @@ def _static(process: Process, model: finite.Model, mode: str, a: burden.Assumpti
         mean = sum(k * q for k, q in values) / (sum(q for _, q in values) or 1)
         expected += mean * per_member
         seconds += mean * sum(a.seconds_for(f.type) for f in members)
+    if cases:
+        per_member = {g.name: [f for f in g.facts.values() if getattr(f, attr)] for g in process.groups.values()}
+        counts, secs = [], []
+        for case in cases:
+            n, t = base, base_seconds
+            for name, members in per_member.items():
+                k = len(case.get(name) or [])
+                n += k * len(members)
+                t += k * sum(a.seconds_for(f.type) for f in members)
+            counts.append(n)
+            secs.append(t)
+        worst, best, expected, seconds = max(counts), min(counts), sum(counts) / len(counts), sum(secs) / len(secs)
+        method = (f"every question on the form for the case; member questions once per member; over the "
+                  f"population file's {len(cases)} cases")
+        return {"worst": figure(worst, "exact", method), "best": figure(best, "exact", method),
+                "expected": figure(expected, "exact", method)}, seconds
     kind = "exact" if exact else "estimate"
     method = "every question on the form for the case; member questions once per member"
     return {"worst": figure(worst, kind, method), "best": figure(best, kind, method),
             "expected": figure(expected, kind, method + "; expectation over the declared member counts")}, seconds
 
 
-def analyze(process: Process, assumptions: burden.Assumptions | None = None) -> dict:
-    """Both modes' figures for one process (see the module docstring)."""
+def analyze(process: Process, assumptions: burden.Assumptions | None = None, cases: list[dict] | None = None) -> dict:
+    """Both modes' figures for one process (see the module docstring); with ``cases`` (a
+    population, analyzer.population.read), expected values are averages over those cases."""
     a = assumptions or burden.Assumptions()
     try:
         model = finite.build(process)
     except finite.TooLarge as exc:
-        return _estimate(process, a, str(exc))
+        return _estimate(process, a, str(exc), cases)
     result: dict[str, Any] = {"process": process.name, "file": process.path,
                               "model": _model_summary(model), "modes": {}}
     volume = process.volume.applications_per_year if process.volume else None
     for mode in MODES:
-        result["modes"][mode] = _mode(process, model, mode, a, volume)
+        result["modes"][mode] = _mode(process, model, mode, a, volume, cases)
     result["readability"] = readability_table(process)
     result["assumptions"] = a.to_dict()
     return result
 
 
-def _estimate(process: Process, a: burden.Assumptions, why: str) -> dict:
+def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dict] | None = None) -> dict:
     """Figures by simulation when the exact finite model is too large (see analyzer.montecarlo)."""
     variables = finite.variables(process)
     seconds = {(f"{f.group}.{f.name}" if f.group else f.name): a.seconds_for(f.type) for f in process.all_facts()}
@@ -108,10 +126,10 @@ def _estimate(process: Process, a: burden.Assumptions, why: str) -> dict:
         "estimated": why,
         "assumed_priors": sorted({_fact_key(v) for v in variables if v.prior != "declared"})}, "modes": {}}
     for mode in MODES:
-        static, static_seconds = _static(process, stub, mode, a)
+        static, static_seconds = _static(process, stub, mode, a, cases)
         out: dict[str, Any] = {"static": static}
         for policy, key in (("form_order", "form_order"), ("greedy", "flow")):
-            figures = montecarlo.estimate(process, variables, mode, policy, seconds)
+            figures = montecarlo.estimate(process, variables, mode, policy, seconds, cases=cases)
             spent = figures.pop("_seconds")
             out[key] = figures
             if key == "flow":
@@ -140,41 +158,60 @@ def _model_summary(model: finite.Model) -> dict:
     }
 
 
-def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumptions, volume: float | None) -> dict:
+_METHODS = {"form_order": "questions in rule-file order, skipping every irrelevant one",
+            "greedy": "the most informative question about the outcomes first",
+            "optimal": "exhaustive search per component for the fewest expected questions"}
+
+
+def _combine(spaces: list[policies.Space], trees: list[policies.Tree]) -> _Run:
+    """Totals under the answer priors: components add up."""
+    total = _Run()
+    for space, tree in zip(spaces, trees):
+        run = _totals(space, tree)
+        total.worst += run.worst
+        total.best += run.best
+        total.expected += run.expected
+        total.seconds += run.seconds
+    return total
+
+
+def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumptions, volume: float | None,
+          cases: list[dict] | None = None) -> dict:
     kind = "exact" if model.exact else "estimate"
     why = "" if model.exact else "; comparisons over amounts abstracted as yes/no atoms"
-    static, static_seconds = _static(process, model, mode, a)
+    over = f"; average over the population file's {len(cases)} cases" if cases else \
+        "; expectation under the answer priors"
+    static, static_seconds = _static(process, model, mode, a, cases)
     out: dict[str, Any] = {"static": static}
     seconds_of = lambda v: a.seconds_for(model.variables[v].fact.type)  # noqa: E731
     spaces = [policies.Space.of(model, c, mode, seconds_of) for c in model.components]
-    flows: dict[str, _Run] = {}
-    for name in ("form_order", "greedy"):
-        total = _Run()
-        for space in spaces:
-            run = _totals(space, policies.run(space, name))
-            total.worst += run.worst
-            total.best += run.best
-            total.expected += run.expected
-            total.seconds += run.seconds
-        flows[name] = total
-        method = {"form_order": "questions in rule-file order, skipping every irrelevant one",
-                  "greedy": "most information about the outcomes per second first"}[name]
-        out[name if name == "form_order" else "flow"] = {
-            "worst": figure(total.worst, kind, method + why),
-            "best": figure(total.best, kind, method + why),
-            "expected": figure(total.expected, kind, method + "; expectation under the answer priors" + why)}
-    try:
-        total = _Run()
-        for space in spaces:
-            run = _totals(space, policies.run(space, "optimal"))
-            total.worst += run.worst
-            total.expected += run.expected
-        out["optimal"] = {"worst": figure(total.worst, kind, "worst case of the policy with the fewest expected "
-                                          "questions" + why),
-                          "expected": figure(total.expected, kind, "exhaustive search per component" + why),
-                          "exact": model.exact}
-    except policies.SearchTooLarge:
-        out["optimal"] = None
+    located = [[finite.locate(model, c, case) for c in model.components] for case in cases] if cases else None
+    fact_seconds = {(f"{f.group}.{f.name}" if f.group else f.name): a.seconds_for(f.type) for f in process.all_facts()}
+    order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(model.variables)
+             if getattr(v.fact, "asked_anonymous" if mode == "anonymous" else "asked_logged_in")}
+    flow_seconds = 0.0
+    for name, key in (("form_order", "form_order"), ("greedy", "flow"), ("optimal", "optimal")):
+        try:
+            trees = [policies.run(space, name) for space in spaces]
+        except policies.SearchTooLarge:
+            out[key] = None
+            continue
+        if located is not None:
+            total, simulated = _combine_cases(spaces, trees, located, cases, process, mode, name, order, fact_seconds)
+        else:
+            total, simulated = _combine(spaces, trees), 0
+        note = f"; {simulated} case(s) outside the model's classes simulated with three-valued evaluation" \
+            if simulated else ""
+        figure_kind = kind if not simulated else "estimate"
+        method = _METHODS[name] + why + note
+        block = {"worst": figure(total.worst, figure_kind, method),
+                 "best": figure(total.best, figure_kind, method),
+                 "expected": figure(total.expected, figure_kind, method + over)}
+        if name == "optimal":
+            block = {"worst": block["worst"], "expected": block["expected"], "exact": model.exact and not simulated}
+        if name == "greedy":
+            flow_seconds = total.seconds
+        out[key] = block
     certs = []
     for space in spaces:
         sizes = bounds.certificate(space)
@@ -184,19 +221,38 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
         p = space.component.p
         certs.append(sum(q * s for q, s in zip(p, sizes)) / (sum(p) or 1))
     out["bounds"] = {
-        "certificate": figure(sum(certs), "bound", "expected size of the smallest answer set that settles each case"
-                              + why) if certs is not None else None,
+        "certificate": figure(sum(certs), "bound", "expected size of the smallest answer set that settles each case, "
+                              "under the answer priors" + why) if certs is not None else None,
         "entropy": figure(sum(bounds.entropy_bound(s) for s in spaces), "bound",
-                          "H(outcomes) / most bits one answer gives"),
+                          "H(outcomes) / most bits one answer gives, under the answer priors"),
     }
     out["dead_questions"] = dead_questions(model, spaces, mode)
     out["prefilled"] = sorted({_fact_key(v) for v in model.variables if v.register}) if mode == "logged_in" else []
-    flow = flows["greedy"]
     out["burden"] = {"static": burden.burden(static_seconds, volume, a),
-                     "flow": burden.burden(flow.seconds, volume, a),
+                     "flow": burden.burden(flow_seconds, volume, a),
                      "kind": "estimate", "method": "Standard Cost Model: seconds per question by type x "
                      "expected questions x applications per year; tariff in DKK per hour"}
     return out
+
+
+def _combine_cases(spaces, trees, located, cases, process, mode, policy, order, fact_seconds) -> tuple[_Run, int]:
+    """Totals over a population's cases, each run down its rows' paths; a case no row matches
+    is simulated with three-valued evaluation (greedy stands in for optimal there). Returns the
+    totals and how many cases were simulated."""
+    counts, seconds, simulated = [], [], 0
+    for case, case_rows in zip(cases, located):
+        if any(r is None for r in case_rows):
+            run = montecarlo.simulate(process, case, mode, "greedy" if policy == "optimal" else policy, order,
+                                      fact_seconds)
+            counts.append(len(run.asked))
+            seconds.append(run.seconds)
+            simulated += 1
+            continue
+        counts.append(sum(len(tree.asked[r]) for tree, r in zip(trees, case_rows)))
+        seconds.append(sum(sum(space.seconds[q] for q in tree.asked[r])
+                           for space, tree, r in zip(spaces, trees, case_rows)))
+    total = _Run(max(counts), min(counts), sum(counts) / len(counts), sum(seconds) / len(seconds))
+    return total, simulated
 
 
 def _fact_key(var: finite.Variable) -> str:

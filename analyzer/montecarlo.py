@@ -9,6 +9,7 @@ complete, so these counts are estimates that can exceed the exact flow's, never 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from dataclasses import dataclass
@@ -25,7 +26,9 @@ SEED = 20261128
 MC_POLICIES = ("form_order", "greedy")
 
 
-def _draw(rng: random.Random, var: Variable) -> Any:
+def draw(rng: random.Random, var: Variable, spread: bool = False) -> Any:
+    """A value of ``var``: a class by its probability, then, for an opaque number (or any
+    number or date when ``spread``), a value uniformly inside the class; else the class's value."""
     classes = [c for c in var.classes if c.p > 0]
     pick = rng.random() * sum(c.p for c in classes)
     chosen: AnswerClass = classes[-1]
@@ -34,25 +37,30 @@ def _draw(rng: random.Random, var: Variable) -> Any:
         if pick <= 0:
             chosen = c
             break
-    if not var.opaque or var.fact.type not in ("int", "number", "money"):
+    kind = var.fact.type
+    if chosen.point or kind not in ("int", "number", "money", "date") or not (var.opaque or spread):
         return chosen.rep
     low, high = class_range(chosen, var.fact)
+    if kind == "date":
+        return dt.date.fromordinal(low.toordinal() + int(rng.random() * max(0, high.toordinal() - low.toordinal())))
     value = low + rng.random() * (high - low)
-    return int(value) if var.fact.type == "int" else round(value, 2)
+    return int(value) if kind == "int" else round(value, 2)
 
 
-def sample(process: Process, variables: list[Variable], n: int = SAMPLES, seed: int = SEED) -> list[dict]:
-    """n cases drawn from the priors: {fact: value, group: [member dicts]}."""
+def sample(process: Process, variables: list[Variable], n: int = SAMPLES, seed: int = SEED,
+           spread: bool = False) -> list[dict]:
+    """n cases drawn from the priors: {fact: value, group: [member dicts]} (see draw())."""
     rng = random.Random(seed)
     top = [v for v in variables if v.group is None]
     cases = []
     for _ in range(n):
-        case: dict[str, Any] = {v.fact.name: _draw(rng, v) for v in top}
+        case: dict[str, Any] = {v.fact.name: draw(rng, v, spread) for v in top}
         for group in process.groups.values():
             count = int(case.get(group.count, 0) or 0)
             members = []
             for i in range(1, count + 1):
-                members.append({v.fact.name: _draw(rng, v) for v in variables if v.group == group.name and v.index == i})
+                members.append({v.fact.name: draw(rng, v, spread) for v in variables
+                                if v.group == group.name and v.index == i})
             case[group.name] = members
         cases.append(case)
     return cases
@@ -102,20 +110,23 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
 
 
 def estimate(process: Process, variables: list[Variable], mode: str, policy: str,
-             seconds: dict[str, float], n: int = SAMPLES) -> dict:
-    """Worst, best and expected questions over n sampled cases, with a 95 % confidence interval."""
+             seconds: dict[str, float], n: int = SAMPLES, cases: list[dict] | None = None) -> dict:
+    """Worst, best and expected questions over n sampled cases (or the given population's
+    cases), with a 95 % confidence interval."""
     order: dict[tuple, int] = {}
     for i, v in enumerate(variables):
         attr = "asked_anonymous" if mode == "anonymous" else "asked_logged_in"
         if getattr(v.fact, attr):
             order[(v.group, v.index, v.fact.name)] = i
-    runs = [simulate(process, case, mode, policy, order, seconds) for case in sample(process, variables, n)]
+    drawn = cases if cases is not None else sample(process, variables, n)
+    runs = [simulate(process, case, mode, policy, order, seconds) for case in drawn]
     counts = [len(r.asked) for r in runs]
     mean = sum(counts) / len(counts)
     var = sum((c - mean) ** 2 for c in counts) / max(1, len(counts) - 1)
     half = 1.96 * math.sqrt(var / len(counts))
-    method = (f"Monte Carlo: {len(counts)} cases drawn from the priors (seed {SEED}), three-valued evaluation; "
-              f"95 % confidence interval ±{half:.2f}")
+    source = f"the population file's {len(counts)} cases" if cases is not None else \
+        f"{len(counts)} cases drawn from the priors (seed {SEED})"
+    method = f"Monte Carlo: {source}, three-valued evaluation; 95 % confidence interval ±{half:.2f}"
     return {"worst": {"value": max(counts), "kind": "estimate", "method": "most questions in the sample; " + method},
             "best": {"value": min(counts), "kind": "estimate", "method": "fewest questions in the sample; " + method},
             "expected": {"value": round(mean, 3), "kind": "estimate", "method": method,

@@ -107,11 +107,14 @@ def analysis_text(results: list[dict], fmt: str = "table") -> str:
             out.append(f"Questions: expected (best–worst) per application; ~ marks estimates. The exact model is too "
                        f"large ({model['estimated']}), so the flows are simulated: {expected['method']}.")
         elif model["exact"]:
-            out.append("Questions: expected (best–worst) per application; exact on the finite model under the "
-                       "declared answer priors.")
+            basis = "each case of the population file" if r.get("population") else "the declared answer priors"
+            out.append(f"Questions: expected (best–worst) per application; exact on the finite model under {basis}.")
         else:
             out.append("Questions: expected (best–worst) per application; ~ marks estimates: comparisons over "
                        "amounts (" + "; ".join(model["atoms"]) + ") are treated as yes/no facts.")
+        if r.get("population"):
+            out.append(f"Expected values are averages over the {r['population']['cases']} cases of "
+                       f"{r['population']['file']}, not the answer priors; the lower bounds stay under the priors.")
         if model["assumed_priors"]:
             out.append("No prior declared (classes taken as equally likely): " + ", ".join(model["assumed_priors"]) + ".")
         for mode, m in r["modes"].items():
