@@ -77,13 +77,19 @@ def _groups(space: Space, matrix: np.ndarray, known: frozenset[int]) -> np.ndarr
     """Dense group ids of the rows by what is known: the known columns and the visible atoms."""
     width = space.width
     columns = [matrix[:, p] for p in sorted(known)]
-    for a, inputs in enumerate(space.atom_inputs):
-        visible = np.ones(len(matrix), dtype=bool)
-        for p in inputs:
-            if p not in known:
-                visible &= (matrix[:, p] == NA) & bool(space.na_inputs[p] <= known)
-        value = matrix[:, width + a]
-        columns.append(np.where(visible & (value != UNUSED), value, -9))
+    if space.atom_inputs:
+        # per row, what is known: the answers and, repeatedly, what is known not to apply
+        known_mask = np.zeros((len(matrix), width), dtype=bool)
+        known_mask[:, sorted(known)] = True
+        for _ in range(len(space.na_positions)):
+            for p in space.na_positions:
+                inputs = sorted(space.na_inputs[p])
+                decided = known_mask[:, inputs].all(axis=1) if inputs else np.ones(len(matrix), dtype=bool)
+                known_mask[:, p] |= (matrix[:, p] == NA) & decided
+        for a, inputs in enumerate(space.atom_inputs):
+            visible = known_mask[:, sorted(inputs)].all(axis=1) if inputs else np.ones(len(matrix), dtype=bool)
+            value = matrix[:, width + a]
+            columns.append(np.where(visible & (value != UNUSED), value, -9))
     group = np.zeros(len(matrix), dtype=np.int64)
     span = 1  # how many distinct ids 'group' can hold
     for column in columns:

@@ -258,3 +258,15 @@ def class_range(cls: AnswerClass, fact: Fact) -> tuple[Any, Any]:
     if hi is None or hi <= lo:
         hi = lo + max(1000.0, 10 * abs(lo))
     return lo, hi
+
+
+def draw_in(cls: AnswerClass, fact: Fact, rng: Any) -> Any:
+    """A value drawn uniformly inside the class (its value for a point class)."""
+    if cls.point or fact.type not in ("int", "number", "money", "date"):
+        return cls.rep
+    low, high = class_range(cls, fact)
+    if fact.type == "date":
+        return dt.date.fromordinal(low.toordinal() + int(rng.random() * max(0, high.toordinal() - low.toordinal())))
+    value = low + rng.random() * (high - low)
+    return int(value) if fact.type == "int" else round(value, 2)
+

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +32,7 @@ from .evaluate import EvalError, Evaluation, as_date
 from .evaluate import value as value_of
 from .expr import Binary, Call, Expr, ListOf, Literal, Name, children
 from .model import Fact, Formula, Process
-from .classes import PROBES, AnswerClass, answer_classes, probe
+from .classes import PROBES, AnswerClass, answer_classes, draw_in, probe
 from .typecheck import GROUP_FUNCTIONS
 
 #: class index of a variable that does not apply in a row (its member does not exist, or its
@@ -40,6 +42,8 @@ NA = -1
 UNUSED = -1
 #: most rows one component may have; beyond it the component is reported as too large
 MAX_ROWS = 250_000
+#: draws per combination of classes that estimate the probabilities of its atom values
+ATOM_SAMPLES = 64
 
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
 _REVERSED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=", "in": "in", "not in": "not in"}
@@ -483,12 +487,14 @@ class _Builder:
 
 
 def _enumerate(b: _Builder, c: Component) -> None:
-    """Evaluate every combination of classes and atom values of the component.
+    """Evaluate every combination of classes (and atom values) of the component.
 
     Opaque numbers are evaluated at PROBES probe values; a row's key holds the outcomes at every
-    probe, so rows count as deciding alike only if their amounts agree at all probes. Variables
-    that do not apply in a row are set to NA and atoms the row never consults to UNUSED; rows
-    that then coincide are merged.
+    probe, so rows count as deciding alike only if their amounts agree at all probes. The atom
+    values of a combination of classes, and their probabilities, come from ATOM_SAMPLES draws
+    of its opaque numbers inside their classes (values no draw produced are left out).
+    Variables that do not apply in a row are set to NA; rows that then coincide are merged,
+    adding their probabilities.
     """
     domains = [range(len(b.vars[v].classes)) for v in c.variables]
     size = math.prod(len(d) for d in domains) * (2 ** len(c.atoms))
@@ -498,13 +504,13 @@ def _enumerate(b: _Builder, c: Component) -> None:
     position = {v: i for i, v in enumerate(c.variables)}
     atom_position = {a: i for i, a in enumerate(c.atoms)}
     probes = PROBES if any(b.vars[v].opaque for v in c.variables) else 1
-    merged: dict[tuple, tuple] = {}
-    key_ids: dict[tuple, int] = {}
+    merged: dict[tuple, list] = {}
     for combo in itertools.product(*domains):
-        if math.prod(b.vars[v].classes[k].p for v, k in zip(c.variables, combo)) <= 0:
+        class_p = math.prod(b.vars[v].classes[k].p for v, k in zip(c.variables, combo))
+        if class_p <= 0:
             continue
-        for atoms in itertools.product((0, 1), repeat=len(c.atoms)):
-            values, reads, consulted = [], set(), set()
+        for atoms, atom_p in sorted(_atom_distribution(b, c, combo, position).items()):
+            values, reads = [], set()
             for j in range(probes):
                 ev = _RowEvaluation.start(b, c, combo, atoms, position, atom_position, j)
                 try:
@@ -512,42 +518,79 @@ def _enumerate(b: _Builder, c: Component) -> None:
                 except (EvalError, TypeError, ArithmeticError, ValueError) as exc:
                     values.append(tuple(f"error: {exc}" for _ in c.outcomes))
                 reads |= ev.reads
-                consulted |= ev.consulted
                 if j == 0:
                     ev.tracking = False
                     coords = [k if _applies(ev, b.vars[v]) else NA for v, k in zip(c.variables, combo)]
             needs = frozenset(position[v] for v in reads if v in position)
             # atoms keep their value even where not consulted: an observer who knows their inputs
-            # sees it, so rows must stay a full product over atoms (no wildcard merging)
+            # sees it, so rows stay a product over atoms (no wildcard merging)
             row = tuple(coords) + tuple(atoms)
-            merged.setdefault(row, (tuple(values), needs))
-    for row, key in merged.items():
+            entry = merged.setdefault(row, [0.0, (tuple(values), needs)])
+            entry[0] += class_p * atom_p
+    total = sum(entry[0] for entry in merged.values()) or 1.0
+    key_ids: dict[tuple, int] = {}
+    for row, (weight, key) in merged.items():
         c.rows.append(row)
-        c.p.append(0.0)
+        c.p.append(weight / total)
         if key not in key_ids:
             key_ids[key] = len(c.key_values)
             c.key_values.append(key)
         c.keys.append(key_ids[key])
         c.needs.append(key[1])
-    _renormalise(b, c)
 
 
-def _renormalise(b: _Builder, c: Component) -> None:
-    # rows merged when a variable does not apply: their probability is the sum of the merged
-    # combinations; recompute it from the classes that apply, so it does not depend on merging
-    total = 0.0
-    for i, row in enumerate(c.rows):
-        prob = 1.0
-        for v, k in zip(c.variables, row):
-            if k != NA:
-                prob *= b.vars[v].classes[k].p
-        for k in row[len(c.variables):]:
-            if k != UNUSED:
-                prob *= 0.5
-        c.p[i] = prob
-        total += prob
-    if total > 0:
-        c.p = [q / total for q in c.p]
+def _atom_distribution(b: _Builder, c: Component, combo: tuple, position: dict) -> dict[tuple, float]:
+    """The atom values of one combination of classes and their frequencies over ATOM_SAMPLES
+    draws of its opaque numbers inside their classes (seeded by the combination)."""
+    if not c.atoms:
+        return {(): 1.0}
+    rng = random.Random(zlib.crc32(repr((tuple(b.vars[v].id for v in c.variables), combo)).encode("utf-8")))
+    counts: dict[tuple, int] = {}
+    for _ in range(ATOM_SAMPLES):
+        def value(v: int, k: int) -> Any:
+            var = b.vars[v]
+            return draw_in(var.classes[k], var.fact, rng) if var.opaque else var.classes[k].rep
+        ev = Evaluation(b.p, _case(b, c, combo, position, value))
+        seen = []
+        for a in c.atoms:
+            atom = b.atoms[a]
+            env: Any = ev
+            try:
+                if atom.copy is not None:
+                    members = ev.members(atom.group)
+                    if atom.copy > len(members):
+                        seen.append(0)
+                        continue
+                    env = members[atom.copy - 1]
+                seen.append(1 if value_of(atom.node, env) is True else 0)
+            except (EvalError, TypeError, ArithmeticError, ValueError):
+                seen.append(0)
+        counts[tuple(seen)] = counts.get(tuple(seen), 0) + 1
+    return {k: n / ATOM_SAMPLES for k, n in counts.items()}
+
+
+def _case(b: _Builder, c: Component, combo: tuple, position: dict, value) -> dict[str, Any]:
+    """The case of one combination of classes: ``value(v, k)`` gives variable v's value."""
+    case: dict[str, Any] = {}
+    for v, k in zip(c.variables, combo):
+        var = b.vars[v]
+        if var.group is None:
+            case[var.fact.name] = value(v, k)
+    for group in b.p.groups.values():
+        count_index = b.var_index.get(group.count)
+        if count_index is None or count_index not in position:
+            continue
+        n = b.vars[count_index].classes[combo[position[count_index]]].rep
+        members = []
+        for i in range(1, int(n) + 1):
+            member = {}
+            for fname in group.facts:
+                vi = b.var_index.get(f"{group.name}[{i}].{fname}")
+                if vi is not None and vi in position:
+                    member[fname] = value(vi, combo[position[vi]])
+            members.append(member)
+        case[group.name] = members
+    return case
 
 
 def _freeze(v: Any) -> Any:
@@ -588,25 +631,7 @@ class _RowEvaluation(Evaluation):
             var = b.vars[v]
             return probe(var.classes[k], var.fact, var.id, j) if var.opaque else var.classes[k].rep
 
-        case: dict[str, Any] = {}
-        for v, k in zip(c.variables, combo):
-            var = b.vars[v]
-            if var.group is None:
-                case[var.fact.name] = value(v, k)
-        for group in b.p.groups.values():
-            count_index = b.var_index.get(group.count)
-            if count_index is None or count_index not in position:
-                continue
-            n = b.vars[count_index].classes[combo[position[count_index]]].rep
-            members = []
-            for i in range(1, int(n) + 1):
-                member = {}
-                for fname in group.facts:
-                    vi = b.var_index.get(f"{group.name}[{i}].{fname}")
-                    if vi is not None and vi in position:
-                        member[fname] = value(vi, combo[position[vi]])
-                members.append(member)
-            case[group.name] = members
+        case = _case(b, c, combo, position, value)
         ev = cls(b.p, case)
         ev._setup(b, {a: atoms[i] for a, i in atom_position.items()}, set(), set(), None, ev)
         return ev

@@ -5,7 +5,9 @@ is true, ``if UNKNOWN then a else a`` is a; everything else that touches UNKNOWN
 This is sound: an outcome it returns is decided by the answers, whatever the rest. It is not
 complete (``x or not x`` stays UNKNOWN until x is answered), so a flow driven by it can ask more
 than the exact flow; never less. The **support** of an undecided outcome (the unknown inputs its
-evaluation touched) contains every relevant question.
+evaluation touched) contains every relevant question that applies whatever the rest; a relevant
+question whose ``applies_if`` is still undecided is shown only once it applies, so the unknown
+inputs of that condition stand in for it.
 
 >>> from analyzer.expr import parse
 >>> from analyzer.evaluate import MappingEnv

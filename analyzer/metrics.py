@@ -202,6 +202,9 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
             total, simulated = _combine(spaces, trees), 0
         note = f"; {simulated} case(s) outside the model's classes simulated with three-valued evaluation" \
             if simulated else ""
+        stuck = sum(t.undetermined for t in trees)
+        if stuck:
+            note += f"; {stuck} case(s) left undecided by the model (a defect: please report it)"
         figure_kind = kind if not simulated else "estimate"
         method = _METHODS[name] + why + note
         block = {"worst": figure(total.worst, figure_kind, method),

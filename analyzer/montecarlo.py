@@ -9,13 +9,12 @@ complete, so these counts are estimates that can exceed the exact flow's, never 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import random
 from dataclasses import dataclass
 from typing import Any
 
-from .classes import AnswerClass, class_range
+from .classes import AnswerClass, draw_in
 from .finite import Variable
 from .kleene import PartialEvaluation
 from .model import Process
@@ -37,14 +36,9 @@ def draw(rng: random.Random, var: Variable, spread: bool = False) -> Any:
         if pick <= 0:
             chosen = c
             break
-    kind = var.fact.type
-    if chosen.point or kind not in ("int", "number", "money", "date") or not (var.opaque or spread):
+    if not (var.opaque or spread):
         return chosen.rep
-    low, high = class_range(chosen, var.fact)
-    if kind == "date":
-        return dt.date.fromordinal(low.toordinal() + int(rng.random() * max(0, high.toordinal() - low.toordinal())))
-    value = low + rng.random() * (high - low)
-    return int(value) if kind == "int" else round(value, 2)
+    return draw_in(chosen, var.fact, rng)
 
 
 def sample(process: Process, variables: list[Variable], n: int = SAMPLES, seed: int = SEED,

@@ -84,16 +84,43 @@ class Space:
 
     # -- knowledge ----------------------------------------------------------------------------
 
+    @property
+    def na_positions(self) -> tuple[int, ...]:
+        """Positions that do not apply on some row."""
+        cached = self.__dict__.get("_na_positions")
+        if cached is None:
+            cached = tuple(p for p in range(self.width) if any(row[p] == NA for row in self.rows))
+            self.__dict__["_na_positions"] = cached
+        return cached
+
+    def closure(self, row: tuple[int, ...], known: frozenset[int]) -> frozenset[int]:
+        """``known`` and every position known not to apply on this row: it says NA and all that
+        decides whether it applies is known (repeatedly: a partner's income does not apply when
+        there is no partner, which does not apply when one lives alone)."""
+        found = set(known)
+        changed = True
+        while changed:
+            changed = False
+            for p in self.na_positions:
+                if p not in found and row[p] == NA and self.na_inputs[p] <= found:
+                    found.add(p)
+                    changed = True
+        return frozenset(found)
+
     def _known(self, row: tuple[int, ...], p: int, known: frozenset[int]) -> bool:
-        return p in known or (row[p] == NA and self.na_inputs[p] <= known)
+        return p in known or (row[p] == NA and p in self.closure(row, known))
+
+    def _visible(self, row: tuple[int, ...], known: frozenset[int]) -> tuple:
+        """The values of the atoms whose inputs are all known on this row (None for the rest)."""
+        full = self.closure(row, known) if self.na_positions else known
+        return tuple(row[self.width + a] if row[self.width + a] != UNUSED and inputs <= full else None
+                     for a, inputs in enumerate(self.atom_inputs))
 
     def signature(self, r: int, known: frozenset[int]) -> tuple:
         """What an observer knows about row r once ``known`` are answered: their classes and
         the value of every atom whose inputs are all known."""
         row = self.rows[r]
-        atoms = tuple(row[self.width + a] if row[self.width + a] != UNUSED and all(
-            self._known(row, p, known) for p in inputs) else None for a, inputs in enumerate(self.atom_inputs))
-        return tuple(row[p] for p in sorted(known)), atoms
+        return tuple(row[p] for p in sorted(known)), self._visible(row, known)
 
     def roots(self) -> list[list[int]]:
         """The rows split by what is known before any question (the prefilled facts)."""
@@ -106,27 +133,15 @@ class Space:
         """The rows of a state split by what asking q reveals: q's class and the atoms it
         completes (the rows already agree on everything known before)."""
         after = known | {q}
-        atoms = self.affected[q]
-        width = self.width
         groups: dict[tuple, list[int]] = {}
-        for r in rows:
-            row = self.rows[r]
-            seen = tuple(row[width + a] if all(self._known(row, p, after) for p in self.atom_inputs[a]) else None
-                         for a in atoms)
-            groups.setdefault((row[q], seen), []).append(r)
+        if not self.atom_inputs:
+            for r in rows:
+                groups.setdefault((self.rows[r][q],), []).append(r)
+        else:
+            for r in rows:
+                row = self.rows[r]
+                groups.setdefault((row[q], self._visible(row, after)), []).append(r)
         return [groups[k] for k in sorted(groups, key=repr)]
-
-    @property
-    def affected(self) -> list[tuple[int, ...]]:
-        """Per position q: the atoms whose visibility can change when q is answered."""
-        cached = self.__dict__.get("_affected")
-        if cached is None:
-            cached = []
-            for q in range(self.width):
-                touched = {q} | {p for p in range(self.width) if q in self.na_inputs[p]}
-                cached.append(tuple(a for a, inputs in enumerate(self.atom_inputs) if inputs & touched))
-            self.__dict__["_affected"] = cached
-        return cached
 
     def determined(self, rows: list[int], known: frozenset[int]) -> bool:
         keys = self.component.keys
@@ -188,8 +203,39 @@ class Space:
             return True
         # q may narrow nothing alone yet be an input of an atom the outcomes still hinge on (an
         # atom is seen only when all its inputs are known)
-        return any(q in inputs and not all(self._known(self.rows[r], p, known) for p in inputs)
-                   for inputs in self.atom_inputs for r in rows[:1])
+        if any(q in inputs and not all(self._known(self.rows[r], p, known) for p in inputs)
+               for inputs in self.atom_inputs for r in rows[:1]):
+            return True
+        # no answer to q narrows the outcomes still possible, yet q may decide them together with
+        # other questions ('a xor b', or 'b0 or (c and d)': neither c nor d alone rules an outcome
+        # out): the exact test
+        return self._changes_outcome(rows, q)
+
+    def _changes_outcome(self, rows: list[int], q: int) -> bool:
+        """Exact relevance: two cases left that differ only in q's answer decide differently.
+
+        A row stands for every case that agrees with it, with any answer where it says NA (does
+        not apply), so two rows hold such a pair when they differ in q, agree on the atoms and
+        agree (or one says NA) on every other question.
+        """
+        keys = self.component.keys
+        wild = [p for p in range(self.width) if p != q and any(self.rows[r][p] == NA for r in rows)]
+        exact = [p for p in range(len(self.rows[rows[0]])) if p != q and p not in wild] if rows else []
+        groups: dict[tuple, list[int]] = {}
+        for r in rows:
+            row = self.rows[r]
+            groups.setdefault(tuple(row[p] for p in exact), []).append(r)
+        for group in groups.values():
+            if len({keys[r] for r in group}) < 2:
+                continue
+            for i, r in enumerate(group):
+                a = self.rows[r]
+                for s in group[i + 1:]:
+                    b = self.rows[s]
+                    if keys[r] != keys[s] and a[q] != b[q] and \
+                            all(a[p] == b[p] or a[p] == NA or b[p] == NA for p in wild):
+                        return True
+        return False
 
     def cost(self, q: int) -> float:
         """What the greedy policy saves per question: one question, or its seconds when the space
@@ -280,6 +326,9 @@ class Tree:
     asked: dict[int, list[int]]
     #: distinct states visited (the size of the decision tree)
     nodes: int
+    #: rows whose leaf is not determined: no question was left to ask (a defect of the model;
+    #: reported with the figures rather than hidden)
+    undetermined: int = 0
 
 
 def run(space: Space, policy: str) -> Tree:
@@ -287,7 +336,7 @@ def run(space: Space, policy: str) -> Tree:
         return _optimal(space)
     chooser = choose_greedy if policy == "greedy" else choose_form_order
     asked: dict[int, list[int]] = {}
-    nodes = 0
+    nodes = undetermined = 0
     stack: list[tuple[list[int], frozenset[int], list[int]]] = [(rows, space.prefilled, []) for rows in space.roots()]
     while stack:
         rows, known, path = stack.pop()
@@ -296,11 +345,13 @@ def run(space: Space, policy: str) -> Tree:
         if not candidates:
             for r in rows:
                 asked[r] = path
+            if not space.determined(rows, known):
+                undetermined += len(rows)
             continue
         q = chooser(space, rows, known, candidates)
         for child in space.split(rows, known, q):
             stack.append((child, known | {q}, path + [q]))
-    return Tree(asked, nodes)
+    return Tree(asked, nodes, undetermined)
 
 
 def _optimal(space: Space) -> Tree:
