@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .finite import NA, UNUSED
+from .finite import NA
 from .policies import Space
 
 #: most questions (askable variables) in a component for the certificate search
@@ -89,7 +89,7 @@ def _groups(space: Space, matrix: np.ndarray, known: frozenset[int]) -> np.ndarr
         for a, inputs in enumerate(space.atom_inputs):
             visible = known_mask[:, sorted(inputs)].all(axis=1) if inputs else np.ones(len(matrix), dtype=bool)
             value = matrix[:, width + a]
-            columns.append(np.where(visible & (value != UNUSED), value, -9))
+            columns.append(np.where(visible, value, -9))
     group = np.zeros(len(matrix), dtype=np.int64)
     span = 1  # how many distinct ids 'group' can hold
     for column in columns:

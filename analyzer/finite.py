@@ -9,9 +9,10 @@ get one class per value, so arithmetic on them stays exact.
 Where a number takes part in arithmetic (an amount, ``husleje * 0.6``) it is **opaque**: its
 exact value is needed whenever the active branch of an outcome reads it (the design's rule:
 an amount makes every input of its formula on the active branch relevant). A comparison that
-reads an opaque number (``areal > tilladt_areal``) is an **atom**: a yes/no value enumerated on
-its own, revealed once all its inputs are known. Atoms are an abstraction (both values assumed
-possible, probability 1/2 each): figures of a model with atoms are estimates, not exact.
+reads an opaque number (``areal > tilladt_areal``) is an **atom**: a yes/no value of its own,
+revealed once all its inputs are known. Which atom values a combination of classes can take, and
+how likely each is, is estimated from ATOM_SAMPLES draws of its opaque numbers inside their
+classes: figures of a model with atoms are estimates, not exact.
 
 Rows: every combination of classes (and atom values) of one **component** (variables and
 outcomes that share no variable with the rest), evaluated by the exact interpreter. A row has a
@@ -38,8 +39,6 @@ from .typecheck import GROUP_FUNCTIONS
 #: class index of a variable that does not apply in a row (its member does not exist, or its
 #: applies_if does not hold)
 NA = -1
-#: atom value in a row where the atom is not consulted
-UNUSED = -1
 #: most rows one component may have; beyond it the component is reported as too large
 MAX_ROWS = 250_000
 #: draws per combination of classes that estimate the probabilities of its atom values
@@ -622,7 +621,6 @@ class _RowEvaluation(Evaluation):
 
     b: _Builder
     reads: set[int]
-    consulted: set[int]
 
     @classmethod
     def start(cls, b: _Builder, c: Component, combo: tuple, atoms: tuple, position: dict, atom_position: dict,
@@ -633,12 +631,11 @@ class _RowEvaluation(Evaluation):
 
         case = _case(b, c, combo, position, value)
         ev = cls(b.p, case)
-        ev._setup(b, {a: atoms[i] for a, i in atom_position.items()}, set(), set(), None, ev)
+        ev._setup(b, {a: atoms[i] for a, i in atom_position.items()}, set(), None, ev)
         return ev
 
-    def _setup(self, b, atom_values, reads, consulted, copy, root) -> None:
-        self.b, self.atom_values, self.reads, self.consulted, self.copy, self.root = \
-            b, atom_values, reads, consulted, copy, root
+    def _setup(self, b, atom_values, reads, copy, root) -> None:
+        self.b, self.atom_values, self.reads, self.copy, self.root = b, atom_values, reads, copy, root
         self.tracking = True
 
     def members(self, group: str) -> list["Evaluation"]:
@@ -650,7 +647,7 @@ class _RowEvaluation(Evaluation):
             made = []
             for i, row in enumerate(rows, 1):
                 m = _RowEvaluation(self.process, row, group, self, trace=self.trace, branches=self.branches)
-                m._setup(self.b, self.atom_values, self.reads, self.consulted, i, self.root)
+                m._setup(self.b, self.atom_values, self.reads, i, self.root)
                 made.append(m)
             cache[group] = made
         return cache[group]
@@ -659,7 +656,6 @@ class _RowEvaluation(Evaluation):
         index = self.b.atom_index.get((node, self.copy))
         if index is None or index not in self.atom_values:
             return None
-        self.consulted.add(index)
         return bool(self.atom_values[index])
 
     def _fact(self, fact: Fact) -> Any:

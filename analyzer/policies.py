@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .finite import NA, UNUSED, Component, Model
+from .finite import NA, Component, Model
 
 #: most distinct states the optimal search may visit in one component
 OPTIMAL_STATE_LIMIT = 50_000
@@ -113,7 +113,7 @@ class Space:
     def _visible(self, row: tuple[int, ...], known: frozenset[int]) -> tuple:
         """The values of the atoms whose inputs are all known on this row (None for the rest)."""
         full = self.closure(row, known) if self.na_positions else known
-        return tuple(row[self.width + a] if row[self.width + a] != UNUSED and inputs <= full else None
+        return tuple(row[self.width + a] if inputs <= full else None
                      for a, inputs in enumerate(self.atom_inputs))
 
     def signature(self, r: int, known: frozenset[int]) -> tuple:
