@@ -4,8 +4,11 @@ For each test case the process is decided by the exact interpreter (:class:`Eval
 expected outcome is compared with the actual value (numbers to within 1e-6 relative; a set
 outcome as a sorted list). A failing outcome carries the path of rules that produced its value.
 
-Coverage counts branches: each ``applies_if`` (holds / does not hold), each yes/no outcome
-(true / false), each case of a ``cases`` outcome, each item of an ``items`` outcome (in / out).
+Coverage counts outcome branches: each outcome's ``applies_if`` (holds / does not hold), each
+yes/no outcome (true / false), each case of a ``cases`` outcome, each item of an ``items``
+outcome (in / out; only in for an item whose condition is the literal true). Fact conditions
+(a fact's ``applies_if``) are counted apart: one that is never false when it is read may be
+redundant, but it is no outcome left untested.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from .abstract import cone
 from .evaluate import EvalError, Evaluation, Step
+from .expr import Literal
 from .model import Loc, Process, TestCase
 
 
@@ -45,6 +49,8 @@ class Branch:
     key: tuple
     loc: Loc
     description: str
+    #: a branch of an outcome (its applies_if, value, case or item), not a fact's applies_if
+    outcome: bool = True
 
 
 @dataclass
@@ -83,7 +89,8 @@ def branches(process: Process) -> list[Branch]:
         if fact.applies_if is not None:
             key = f"{fact.group}.{fact.name}" if fact.group else fact.name
             found += [Branch(("applies_if", key, held), fact.loc,
-                             f"fact '{key}': applies_if {'holds' if held else 'does not hold'}") for held in (True, False)]
+                             f"fact '{key}': applies_if {'holds' if held else 'does not hold'}", outcome=False)
+                      for held in (True, False)]
     for o in process.outcomes.values():
         if o.applies_if is not None:
             found += [Branch(("applies_if", o.name, held), o.loc,
@@ -95,8 +102,11 @@ def branches(process: Process) -> list[Branch]:
             what = f"when {case.when.text}" if case.when is not None else "else"
             found.append(Branch(("case", o.name, i), case.loc, f"outcome '{o.name}' case {i} ({what})"))
         for item in o.items:
+            # an item whose condition is a literal (when: 'true') has only that branch
+            constant = item.when.tree.value if isinstance(item.when.tree, Literal) else None
             found += [Branch(("item", o.name, item.name, v), item.loc,
-                             f"outcome '{o.name}': item '{item.name}' {'included' if v else 'left out'}") for v in (True, False)]
+                             f"outcome '{o.name}': item '{item.name}' {'included' if v else 'left out'}")
+                      for v in (True, False) if constant is None or v is bool(constant)]
     return found
 
 
@@ -156,6 +166,13 @@ def show(value: Any) -> str:
     return str(value)
 
 
+def _coverage(r: ProcessResult, outcome: bool, label: str) -> str:
+    total = sum(1 for b in r.branches if b.outcome is outcome)
+    hit = total - sum(1 for b in r.uncovered if b.outcome is outcome)
+    share = f"{100 * hit / total:.0f} %" if total else "n/a"
+    return f"{label} {hit}/{total} ({share})"
+
+
 def render_text(results: list[ProcessResult]) -> str:
     lines: list[str] = []
     for r in results:
@@ -171,11 +188,11 @@ def render_text(results: list[ProcessResult]) -> str:
                 lines.append(f"  {m.outcome}: expected {show(m.expected)}, got {show(m.actual)}")
                 for step in m.path:
                     lines.append(f"    {path}:{step.loc.line}:{step.loc.col}: {step.target} <- {step.rule} = {show(step.result)}")
-        total = len(r.branches)
-        hit = total - len(r.uncovered)
-        share = f"{100 * hit / total:.0f} %" if total else "n/a"
         passed = len(r.cases) - len(r.failed)
-        lines.append(f"{path}: {passed} of {len(r.cases)} tests passed; branch coverage {hit}/{total} ({share})")
+        summary = f"{path}: {passed} of {len(r.cases)} tests passed; " + _coverage(r, True, "outcome branches")
+        if any(not b.outcome for b in r.branches):
+            summary += "; " + _coverage(r, False, "fact conditions")
+        lines.append(summary)
         for b in r.uncovered:
             lines.append(f"  not reached: {path}:{b.loc.line}:{b.loc.col}: {b.description}")
     return "\n".join(lines) + ("\n" if lines else "")
@@ -190,6 +207,10 @@ def to_json(results: list[ProcessResult]) -> dict:
                                                 "result": show(s.result)} for s in m.path]}
                                      for m in c.mismatches]} for c in r.failed],
         "coverage": {"branches": len(r.branches), "reached": len(r.branches) - len(r.uncovered),
-                     "not_reached": [{"line": b.loc.line, "col": b.loc.col, "branch": b.description}
+                     "outcome_branches": sum(1 for b in r.branches if b.outcome),
+                     "outcome_branches_reached": sum(1 for b in r.branches if b.outcome)
+                     - sum(1 for b in r.uncovered if b.outcome),
+                     "not_reached": [{"line": b.loc.line, "col": b.loc.col, "branch": b.description,
+                                      "kind": "outcome" if b.outcome else "fact condition"}
                                      for b in r.uncovered]},
     } for r in results]}

@@ -51,7 +51,7 @@ def test_failing_case_shows_inputs_expected_actual_and_path(runner, small):
     assert lines[1] == "  given: indkomst=40, lejer=true"
     assert lines[2] == "  beloeb: expected 50, got 60"
     assert lines[3] == f"    {small}:13:3: beloeb <- value: graense - indkomst = 60"
-    assert lines[-1] == f"{small}: 1 of 2 tests passed; branch coverage 4/4 (100 %)"
+    assert lines[-1] == f"{small}: 1 of 2 tests passed; outcome branches 4/4 (100 %)"
 
 
 def test_passing_suite_exits_0_and_reports_uncovered_branches(runner, small):
@@ -60,7 +60,7 @@ def test_passing_suite_exits_0_and_reports_uncovered_branches(runner, small):
                      .replace("expect: {ret: false, beloeb: null}", "expect: {ret: true}"), encoding="utf-8")
     result = runner.invoke(main, ["test", str(small)])
     assert result.exit_code == 0, result.output
-    assert "branch coverage 2/4 (50 %)" in result.stdout
+    assert "outcome branches 2/4 (50 %)" in result.stdout
     assert f"not reached: {small}:10:3: outcome 'ret' is false" in result.stdout
     assert f"not reached: {small}:13:3: outcome 'beloeb': applies_if does not hold" in result.stdout
 
