@@ -24,3 +24,8 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build
+
+# Benchmarks on synthetic rule sets (not part of `make test`): writes docs/performance.md.
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py

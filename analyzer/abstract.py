@@ -15,7 +15,7 @@ from typing import Any
 
 from .deps import references, resolve
 from .evaluate import EvalError, Evaluation, as_date
-from .expr import Binary, Expr, ListOf, Literal, Name, children
+from .expr import Binary, Expr, ListOf, Literal, Name, Unary, children
 from .model import Fact, Formula, Process
 
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
@@ -62,13 +62,16 @@ def _direct(process: Process, formula: Formula, group: str | None) -> list[str |
     return found
 
 
-def domains(process: Process, ids: set[str]) -> dict[str, list[Any]] | None:
-    """Representative values of each input fact in ``ids``; None when the finite model is not exact."""
+def domains(process: Process, ids: set[str], extra: tuple[Expr, ...] = ()) -> dict[str, list[Any]] | None:
+    """Representative values of each input fact in ``ids``; None when the finite model is not exact.
+
+    The cut points come from the expressions of the definitions in ``ids`` and from ``extra`` (the
+    expression being decided, whose owner is not in its own cone)."""
     if any("." in i or i in process.groups for i in ids):
         return None
     inputs = [process.facts[i] for i in sorted(ids) if i in process.facts and process.facts[i].is_input]
     owners = {i for i in ids if i in process.facts or i in process.outcomes}
-    trees = [f.tree for owner, _, _, f in _formulas_of(process, owners) if f.tree is not None]
+    trees = [f.tree for owner, _, _, f in _formulas_of(process, owners) if f.tree is not None] + list(extra)
     result: dict[str, list[Any]] = {}
     for fact in inputs:
         values = _representatives(process, fact, trees)
@@ -112,26 +115,39 @@ def _representatives(process: Process, fact: Fact, trees: list[Expr]) -> list[An
         return None  # the fact takes part in arithmetic or compares with another fact
     if fact.type == "text":
         return sorted({str(c) for c in cuts}) + ["\x00other"]
-    values: set[Any] = set()
-    for c in cuts:
-        if not isinstance(c, (int, float)) or isinstance(c, bool):
-            return None
-        if fact.type == "int":
-            values.update({math.floor(c) - 1, math.floor(c), math.ceil(c), math.ceil(c) + 1})
-        else:
-            step = 0.5 if float(c).is_integer() else 1e-6 * max(1.0, abs(c))
-            values.update({c - step, c, c + step})
+    if any(not isinstance(c, (int, float)) or isinstance(c, bool) for c in cuts):
+        return None
     low = fact.min if isinstance(fact.min, (int, float)) else None
     high = fact.max if isinstance(fact.max, (int, float)) else None
-    if not values:
-        values = {low if low is not None else 0}
-    kept = sorted(v for v in values if (low is None or v >= low) and (high is None or v <= high))
-    return kept or [low if low is not None else high]
+    # the cuts and bounds inside the domain split it into points and open gaps; a value that
+    # meets no cut point lies in one gap, so each point and one value per gap cover every class
+    points = sorted({p for p in cuts | {low, high} - {None}
+                     if (low is None or p >= low) and (high is None or p <= high)})
+    if not points:
+        return [low if low is not None else high if high is not None else 0]
+    if fact.type == "int":
+        values = {p for p in points if float(p).is_integer()}
+        values.update(math.floor(a) + 1 for a, b in zip(points, points[1:]) if math.floor(a) + 1 < b)
+        below, above = math.ceil(points[0]) - 1, math.floor(points[-1]) + 1
+    else:
+        values = set(points)
+        values.update((a + b) / 2 for a, b in zip(points, points[1:]))
+        below, above = points[0] - 1, points[-1] + 1
+    if low is None:
+        values.add(below)
+    if high is None:
+        values.add(above)
+    return sorted(int(v) if fact.type == "int" else v for v in values)
 
 
 def _constant_values(process: Process, node: Expr) -> list[Any] | None:
     if isinstance(node, Literal):
         return [node.value]
+    if isinstance(node, Unary) and node.op == "-":  # a negative number is unary minus of a literal
+        inner = _constant_values(process, node.operand)
+        if inner is None or any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in inner):
+            return None
+        return [-v for v in inner]
     if isinstance(node, Name) and node.name in process.constants:
         return [as_date(process.constants[node.name].value)]
     if isinstance(node, ListOf):
@@ -153,7 +169,7 @@ def satisfiable(process: Process, formula: Formula, group: str | None = None, bu
     ids = cone(process, formula, group, index)
     if ids is None or group is not None:
         return None
-    space = domains(process, ids)
+    space = domains(process, ids, (formula.tree,) if formula.tree is not None else ())
     if space is None:
         return None
     names = sorted(space)

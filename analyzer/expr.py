@@ -30,7 +30,8 @@ from typing import Any, Iterator
 
 #: longest expression accepted, in characters
 MAX_EXPR_CHARS = 4000
-#: deepest nesting of parentheses, brackets, calls and operators accepted
+#: deepest nesting of parentheses, brackets, calls and operators accepted (each operator of a
+#: chain such as ``a + b + c`` counts as a level)
 MAX_EXPR_DEPTH = 64
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "if", "then", "else", "true", "false", "null"})
@@ -254,21 +255,28 @@ class _Parser:
         finally:
             self.depth -= 1
 
-    def binary_or(self) -> Expr:
-        left = self.binary_and()
-        while self.at("or"):
-            self.take()
-            right = self.binary_and()
-            left = Binary(left.start, right.end, "or", left, right)
+    def _chain(self, ops: tuple[str, ...], operand) -> Expr:
+        # a chain 'a + b + c' is parsed by a loop but builds a left-deep tree, one level per
+        # operator: count each operator as a level, so the tree stays shallow enough for the
+        # recursive type checker and interpreter
+        left = operand()
+        levels = 0
+        try:
+            while self.peek().kind in ("op", "kw") and self.peek().text in ops:
+                token = self.take()
+                self._enter(token)
+                levels += 1
+                right = operand()
+                left = Binary(left.start, right.end, token.text, left, right)
+        finally:
+            self.depth -= levels
         return left
 
+    def binary_or(self) -> Expr:
+        return self._chain(("or",), self.binary_and)
+
     def binary_and(self) -> Expr:
-        left = self.negation()
-        while self.at("and"):
-            self.take()
-            right = self.negation()
-            left = Binary(left.start, right.end, "and", left, right)
-        return left
+        return self._chain(("and",), self.negation)
 
     def negation(self) -> Expr:
         if self.at("not"):
@@ -300,20 +308,10 @@ class _Parser:
         return Binary(left.start, right.end, op, left, right)
 
     def sum(self) -> Expr:
-        left = self.product()
-        while self.peek().kind == "op" and self.peek().text in ("+", "-"):
-            op = self.take().text
-            right = self.product()
-            left = Binary(left.start, right.end, op, left, right)
-        return left
+        return self._chain(("+", "-"), self.product)
 
     def product(self) -> Expr:
-        left = self.unary()
-        while self.peek().kind == "op" and self.peek().text in ("*", "/"):
-            op = self.take().text
-            right = self.unary()
-            left = Binary(left.start, right.end, op, left, right)
-        return left
+        return self._chain(("*", "/"), self.unary)
 
     def unary(self) -> Expr:
         if self.peek().kind == "op" and self.peek().text == "-":

@@ -43,6 +43,9 @@ NA = -1
 MAX_ROWS = 250_000
 #: draws per combination of classes that estimate the probabilities of its atom values
 ATOM_SAMPLES = 64
+#: most interpreter runs the enumeration of one component may take (bounds its time; beyond it
+#: the figures are estimated by simulation, analyzer.montecarlo)
+MAX_EVALUATIONS = 60_000
 
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
 _REVERSED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=", "in": "in", "not in": "not in"}
@@ -496,19 +499,35 @@ def _enumerate(b: _Builder, c: Component) -> None:
     adding their probabilities.
     """
     domains = [range(len(b.vars[v].classes)) for v in c.variables]
-    size = math.prod(len(d) for d in domains) * (2 ** len(c.atoms))
+    size = math.prod(len(d) for d in domains)
     if size > MAX_ROWS:
-        raise TooLarge(f"a component of {len(c.variables)} questions has {size} answer combinations "
+        raise TooLarge(f"a component of {len(c.variables)} questions has {size} combinations of answer classes "
                        f"(limit {MAX_ROWS})")
     position = {v: i for i, v in enumerate(c.variables)}
     atom_position = {a: i for i, a in enumerate(c.atoms)}
     probes = PROBES if any(b.vars[v].opaque for v in c.variables) else 1
+    # the atoms' values depend only on the classes of their inputs: draw once per such projection
+    atom_inputs = sorted({position[v] for a in c.atoms for v in b.atoms[a].inputs if v in position})
+    projections = math.prod(len(domains[i]) for i in atom_inputs) if c.atoms else 0
+    work = size * probes * (2 if c.atoms else 1) + projections * ATOM_SAMPLES
+    if work > MAX_EVALUATIONS:
+        raise TooLarge(f"a component of {len(c.variables)} questions needs about {work} evaluations "
+                       f"(limit {MAX_EVALUATIONS})")
+    distributions: dict[tuple, dict[tuple, float]] = {}
     merged: dict[tuple, list] = {}
+    evaluated = 0
     for combo in itertools.product(*domains):
         class_p = math.prod(b.vars[v].classes[k].p for v, k in zip(c.variables, combo))
         if class_p <= 0:
             continue
-        for atoms, atom_p in sorted(_atom_distribution(b, c, combo, position).items()):
+        projection = tuple(combo[i] for i in atom_inputs)
+        if projection not in distributions:
+            distributions[projection] = _atom_distribution(b, c, combo, position)
+        for atoms, atom_p in sorted(distributions[projection].items()):
+            evaluated += 1
+            if evaluated > MAX_ROWS:
+                raise TooLarge(f"a component of {len(c.variables)} questions has more than {MAX_ROWS} "
+                               "combinations of answer classes and atom values")
             values, reads = [], set()
             for j in range(probes):
                 ev = _RowEvaluation.start(b, c, combo, atoms, position, atom_position, j)

@@ -276,11 +276,20 @@ class _Checker:
         if node.func in GROUP_FUNCTIONS:
             return self._group_call(node, usage)
         if node.func in ("min", "max"):
-            result = ANY
+            result, ok = ANY, True
             for arg in node.args:
                 t = self.expect(arg, NUMERIC + ("date",), f"an argument of {node.func}()")
-                result = join(result, t) or ANY
-            return result
+                if t.kind not in NUMERIC + ("date", "null", "any"):
+                    ok = False  # reported by expect()
+                    continue
+                joined = join(result, t)
+                if joined is None:
+                    self.issue(arg, "type-mismatch", f"{node.func}() mixes {result} and {t}",
+                               "compare numbers with numbers, dates with dates")
+                    ok = False
+                    continue
+                result = joined
+            return result if ok else ANY
         if node.func == "abs":
             t = self.expect(node.args[0], NUMERIC, "the argument of abs()")
             return t if t.kind in NUMERIC else NUMBER

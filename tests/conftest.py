@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -15,3 +16,9 @@ BROKEN = Path(__file__).resolve().parent / "broken"
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+# Property tests check behaviour, not speed: on a busy machine (CI, several sessions sharing two
+# cores) a slow draw or example must not fail the run. Example counts are set per test.
+settings.register_profile("askless", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("askless")
