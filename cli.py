@@ -49,7 +49,12 @@ def _emit_output(text: str, output: str | None, force: bool) -> None:
             pass
         else:
             raise click.UsageError(f"{output} exists; pass --force to overwrite it", ctx=click.get_current_context())
-    write_atomic(output, text)
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        error = click.ClickException(f"{output}: cannot write: {exc.strerror or exc}")
+        error.exit_code = EXIT_INPUT
+        raise error from None
     click.echo(f"wrote {output}", err=True)
 
 
@@ -135,7 +140,8 @@ def graph(paths: tuple[str, ...], fmt: str, output: str | None, force: bool, reg
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
               show_default=True)
-@click.option("--tariff", type=float, default=None, help="DKK per hour of a citizen's time (default 200, an assumption).")
+@click.option("--tariff", type=click.FloatRange(min=0, max=1e6), default=None,
+              help="DKK per hour of a citizen's time (default 200, an assumption).")
 @click.option("--population", "population_file", type=click.Path(dir_okay=False), default=None,
               help="CSV or Parquet file, one case per row (see askless population): expected values are "
                    "averages over its cases instead of the answer priors. Needs a single process.")
@@ -155,6 +161,8 @@ def analyze(paths: tuple[str, ...], fmt: str, tariff: float | None, population_f
             click.echo(diagnostics_text(errors), nl=False, err=True)
             click.echo("askless analyze: fix the errors above first (askless check shows them all)", err=True)
             return EXIT_INPUT
+        if tariff is not None and tariff != tariff:  # NaN passes a range check
+            raise click.BadParameter("must be a number of DKK per hour", param_hint="'--tariff'")
         assumptions = Assumptions() if tariff is None else Assumptions(tariff_dkk_per_hour=tariff)
         cases = None
         if population_file is not None:
@@ -202,7 +210,11 @@ def population(path: str, rows: int, seed: int, output: str, force: bool, regist
         if os.path.exists(output) and not force:
             raise click.UsageError(f"{output} exists; pass --force to overwrite it")
         process = project.processes[0]
-        population_mod.write(process, population_mod.generate(process, rows, seed), output)
+        try:
+            population_mod.write(process, population_mod.generate(process, rows, seed), output)
+        except OSError as exc:
+            click.echo(f"askless population: {output}: cannot write: {exc.strerror or exc}", err=True)
+            return EXIT_INPUT
         click.echo(f"wrote {rows} cases of {process.name} to {output} (seed {seed})", err=True)
         return EXIT_OK
     _guard(body)

@@ -22,6 +22,7 @@ probability (the product of its class priors), a **key** (the outcome values) an
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import random
@@ -31,7 +32,7 @@ from typing import Any
 
 from .evaluate import EvalError, Evaluation, as_date
 from .evaluate import value as value_of
-from .expr import Binary, Call, Expr, ListOf, Literal, Name, children
+from .expr import Binary, Call, Expr, ListOf, Literal, Name, Unary, children
 from .model import Fact, Formula, Process
 from .classes import PROBES, AnswerClass, answer_classes, draw_in, probe
 from .typecheck import GROUP_FUNCTIONS
@@ -70,6 +71,8 @@ class Variable:
     counts: str | None = None
     #: how the class probabilities were obtained: "declared" or "assumed uniform"
     prior: str = "declared"
+    #: indices of the variables its applies_if reads (through derived facts and group functions)
+    applies_inputs: frozenset[int] = frozenset()
 
     @property
     def register(self) -> bool:
@@ -124,8 +127,31 @@ class Model:
 
     @property
     def exact(self) -> bool:
-        """True when no atom abstracts arithmetic: every figure on the model is then exact."""
-        return not self.atoms
+        """True when no atom abstracts a comparison over amounts and no amount is compared
+        between cases at probe values: every figure on the model is then exact."""
+        return not self.atoms and not self.opaque
+
+    @property
+    def opaque(self) -> list[str]:
+        """The facts whose exact values outcomes need (member facts once), in file order."""
+        used = {v for c in self.components for v in c.variables}
+        found: list[str] = []
+        for i, var in enumerate(self.variables):
+            key = f"{var.group}.{var.fact.name}" if var.group else var.fact.name
+            if var.opaque and i in used and key not in found:
+                found.append(key)
+        return found
+
+    @property
+    def errors(self) -> list[tuple[str, str, int]]:
+        """(outcome, error, rows) for outcomes that cannot be computed on some rows."""
+        found: dict[tuple[str, str], int] = {}
+        for c in self.components:
+            for (values, _), count in zip(c.key_values, _key_counts(c)):
+                for outcome, value in zip(c.outcomes, values[0] if values else ()):
+                    if isinstance(value, str) and value.startswith("error: "):
+                        found[(outcome, value[7:])] = found.get((outcome, value[7:]), 0) + count
+        return [(o, e, n) for (o, e), n in sorted(found.items())]
 
 
 # -- building ---------------------------------------------------------------------------------
@@ -184,6 +210,9 @@ class _Builder:
     def _constant(self, node: Expr) -> list[Any] | None:
         if isinstance(node, Literal) and node.value is not None and not isinstance(node.value, bool):
             return [node.value]
+        if isinstance(node, Unary) and node.op == "-" and isinstance(node.operand, Literal) \
+                and isinstance(node.operand.value, (int, float)) and not isinstance(node.operand.value, bool):
+            return [-node.operand.value]
         if isinstance(node, Name) and node.name in self.p.constants:
             return [as_date(self.p.constants[node.name].value)]
         if isinstance(node, Call) and node.func == "date" and len(node.args) == 1 \
@@ -260,6 +289,11 @@ class _Builder:
                 for fact in group.facts.values():
                     if fact.is_input:
                         self._add_var(f"{group.name}[{i}].{fact.name}", fact, group.name, i, None)
+        for i, var in enumerate(self.vars):
+            formula = var.fact.applies_if
+            if formula is not None and formula.tree is not None:
+                inputs = self._cone(formula.tree, var.group, var.index) - {i}
+                self.vars[i] = dataclasses.replace(var, applies_inputs=inputs)
 
     def _add_var(self, var_id: str, fact: Fact, group: str | None, index: int | None, counts: str | None) -> None:
         key = f"{group}.{fact.name}" if group else fact.name
@@ -460,11 +494,11 @@ class _Builder:
                 parent[find(other)] = find(members[0])
         used = set().union(*outcome_vars.values()) if outcome_vars else set()
         # a group's count belongs with its members
-        for v in self.vars:
+        for i, v in enumerate(self.vars):
             if v.group is not None:
                 count = self.var_index.get(p.groups[v.group].count)
-                if count is not None and self.vars.index(v) in used:
-                    parent[find(self.vars.index(v))] = find(count)
+                if count is not None and i in used:
+                    parent[find(i)] = find(count)
         roots: dict[int, Component] = {}
         constant_outcomes = []
         for name, cone in outcome_vars.items():
@@ -534,6 +568,7 @@ def _enumerate(b: _Builder, c: Component) -> None:
                 try:
                     values.append(tuple(_freeze(ev.get(o)) for o in c.outcomes))
                 except (EvalError, TypeError, ArithmeticError, ValueError) as exc:
+                    # the outcomes cannot be computed on this row: keep it, marked (Model.errors)
                     values.append(tuple(f"error: {exc}" for _ in c.outcomes))
                 reads |= ev.reads
                 if j == 0:
@@ -609,6 +644,13 @@ def _case(b: _Builder, c: Component, combo: tuple, position: dict, value) -> dic
             members.append(member)
         case[group.name] = members
     return case
+
+
+def _key_counts(c: Component) -> list[int]:
+    counts = [0] * len(c.key_values)
+    for k in c.keys:
+        counts[k] += 1
+    return counts
 
 
 def _freeze(v: Any) -> Any:

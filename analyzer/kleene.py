@@ -56,7 +56,24 @@ class PartialEnv:
 
 
 def kvalue(node: Expr, env: Any) -> Any:
-    """The value of ``node``, or UNKNOWN when the known values do not decide it."""
+    """The value of ``node``, or UNKNOWN when the known values do not decide it.
+
+    When ``env`` collects a support (an ordered dict of the unknown inputs read), a part of the
+    expression that turns out decided gives back what it added: in ``(a and b) or c`` with a
+    false, b is not support, since its answer cannot change the value.
+    """
+    support = getattr(env, "support", None)
+    if support is None or isinstance(node, (Literal, Name)):
+        return _kvalue(node, env)
+    mark = len(support)
+    result = _kvalue(node, env)
+    if result is not UNKNOWN:
+        while len(support) > mark:
+            support.popitem()
+    return result
+
+
+def _kvalue(node: Expr, env: Any) -> Any:
     if isinstance(node, Literal):
         return node.value
     if isinstance(node, Name):
@@ -143,8 +160,24 @@ class PartialEvaluation(Evaluation):
     triples: (None, None, name) at process level.
     """
 
-    support: set[tuple] = field(default_factory=set)
+    #: the unknown inputs read, in reading order (a dict used as an ordered set)
+    support: dict[tuple, None] = field(default_factory=dict)
     index: int | None = None
+    #: per derived name whose value is UNKNOWN, the support its computation added
+    reads: dict[str, list[tuple]] = field(default_factory=dict)
+
+    def get(self, name: str) -> Any:
+        if name in self.cache:
+            value = self.cache[name]
+            if value is UNKNOWN:
+                for item in self.reads.get(name, ()):
+                    self.support[item] = None
+            return value
+        mark = len(self.support)
+        value = super().get(name)
+        if value is UNKNOWN:
+            self.reads[name] = list(self.support)[mark:]
+        return value
 
     def formula(self, formula: Any) -> Any:
         if formula.tree is None:
@@ -178,7 +211,7 @@ class PartialEvaluation(Evaluation):
         if fact.derive is not None:
             return self.formula(fact.derive)
         if fact.name not in self.case:
-            self.support.add((self.group, self.index, fact.name))
+            self.support[(self.group, self.index, fact.name)] = None
             return UNKNOWN
         return as_date(self.case[fact.name])
 
@@ -222,7 +255,7 @@ class PartialEvaluation(Evaluation):
             if v is UNKNOWN:
                 fresh = PartialEvaluation(self.process, self.case)
                 fresh.get(name)
-                found[name] = fresh.support
+                found[name] = set(fresh.support)
         return found
 
     def _touch(self, outcome: Outcome) -> None:

@@ -153,6 +153,8 @@ def _model_summary(model: finite.Model) -> dict:
         "components": len(model.components),
         "rows": sum(len(c.rows) for c in model.components),
         "atoms": [a.text for a in model.atoms],
+        "amounts": model.opaque,
+        "errors": [{"outcome": o, "error": e, "rows": n} for o, e, n in model.errors],
         "exact": model.exact,
         "assumed_priors": sorted({_fact_key(v) for v in model.variables if v.prior != "declared"}),
     }
@@ -178,7 +180,12 @@ def _combine(spaces: list[policies.Space], trees: list[policies.Tree]) -> _Run:
 def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumptions, volume: float | None,
           cases: list[dict] | None = None) -> dict:
     kind = "exact" if model.exact else "estimate"
-    why = "" if model.exact else "; comparisons over amounts abstracted as yes/no atoms"
+    reasons = []
+    if model.atoms:
+        reasons.append("comparisons over amounts taken as yes/no atoms")
+    if model.opaque:
+        reasons.append("amounts compared between cases at probe values")
+    why = "".join("; " + r for r in reasons)
     over = f"; average over the population file's {len(cases)} cases" if cases else \
         "; expectation under the answer priors"
     static, static_seconds = _static(process, model, mode, a, cases)
@@ -224,10 +231,11 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
         p = space.component.p
         certs.append(sum(q * s for q, s in zip(p, sizes)) / (sum(p) or 1))
     out["bounds"] = {
-        "certificate": figure(sum(certs), "bound", "expected size of the smallest answer set that settles each case, "
-                              "under the answer priors" + why) if certs is not None else None,
-        "entropy": figure(sum(bounds.entropy_bound(s) for s in spaces), "bound",
-                          "H(outcomes) / most bits one answer gives, under the answer priors"),
+        "certificate": figure(sum(certs), "bound" if model.exact else "estimate",
+                              "expected size of the smallest answer set that settles each case, under the answer "
+                              "priors" + why) if certs is not None else None,
+        "entropy": figure(sum(bounds.entropy_bound(s) for s in spaces), "bound" if model.exact else "estimate",
+                          "H(outcomes) / most bits one answer gives, under the answer priors" + why),
     }
     out["dead_questions"] = dead_questions(model, spaces, mode)
     out["prefilled"] = sorted({_fact_key(v) for v in model.variables if v.register}) if mode == "logged_in" else []

@@ -120,7 +120,10 @@ def estimate(process: Process, variables: list[Variable], mode: str, policy: str
     half = 1.96 * math.sqrt(var / len(counts))
     source = f"the population file's {len(counts)} cases" if cases is not None else \
         f"{len(counts)} cases drawn from the priors (seed {SEED})"
-    method = f"Monte Carlo: {source}, three-valued evaluation; 95 % confidence interval ±{half:.2f}"
+    rule = {"form_order": "questions in rule-file order, each asked only while it can still matter",
+            "greedy": "the question that the most undecided outcomes still read first (the simulation's "
+                      "stand-in for information gain)"}[policy]
+    method = f"{rule}; Monte Carlo: {source}, three-valued evaluation; 95 % confidence interval ±{half:.2f}"
     return {"worst": {"value": max(counts), "kind": "estimate", "method": "most questions in the sample; " + method},
             "best": {"value": min(counts), "kind": "estimate", "method": "fewest questions in the sample; " + method},
             "expected": {"value": round(mean, 3), "kind": "estimate", "method": method,

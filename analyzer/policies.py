@@ -77,7 +77,7 @@ class Space:
                 for j, w in enumerate(component.variables):
                     if model.variables[w].id == count_id:
                         deciding.add(j)
-            deciding |= {position[w] for w in _applies_inputs(model, v) if w in position}
+            deciding |= {position[w] for w in var.applies_inputs if w in position}
             na_inputs.append(frozenset(deciding))
         return cls(model, component, mode, prefilled, askable, atom_inputs, na_inputs,
                    [seconds(v) for v in component.variables], len(component.variables), component.rows)
@@ -253,27 +253,6 @@ class Space:
     def mass(self, rows: list[int]) -> float:
         p = self.component.p
         return sum(p[r] for r in rows)
-
-
-def _applies_inputs(model: Model, v: int) -> frozenset[int]:
-    """Variables that the applies_if of variable v reads (same member copy for member facts)."""
-    var = model.variables[v]
-    formula = var.fact.applies_if
-    if formula is None or formula.tree is None:
-        return frozenset()
-    from .expr import Name, children
-    found: set[int] = set()
-    index = {w.id: i for i, w in enumerate(model.variables)}
-    stack = [formula.tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Name):
-            if var.group is not None and f"{var.group}[{var.index}].{node.name}" in index:
-                found.add(index[f"{var.group}[{var.index}].{node.name}"])
-            elif node.name in index:
-                found.add(index[node.name])
-        stack.extend(children(node))
-    return frozenset(found)
 
 
 # -- choosing -------------------------------------------------------------------------------------

@@ -160,6 +160,8 @@ def read(process: Process, path: str) -> list[dict]:
         raise PopulationError(f"{path}: cannot read the file: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
+    if not names or (len(names) == 1 and names[0] == "column0"):
+        raise PopulationError(f"{path}: the file is empty or has no header line")
     if len(data) > MAX_ROWS:
         raise PopulationError(f"{path}: {len(data)} rows; the limit is {MAX_ROWS}")
     cols = {c.name: c for c in columns(process)}
@@ -182,7 +184,7 @@ def read(process: Process, path: str) -> list[dict]:
             if c.group is None:
                 case[c.name] = _parse(row.get(c.name), c, path, line)
         for group in process.groups.values():
-            count = case.get(group.count) or 0
+            count = case.get(group.count) or 0  # within the count fact's min/max (checked above)
             members = []
             for i in range(1, int(count) + 1):
                 members.append({f.name: _parse(row.get(f"{group.name}[{i}].{f.name}"), cols[f"{group.name}[{i}].{f.name}"],
@@ -206,9 +208,13 @@ def _parse(value: Any, column: Column, path: str, line: int) -> Any:
                 return False
             raise ValueError
         if kind == "int":
-            return int(float(text)) if float(text).is_integer() else _fail(column, text, path, line)
+            return _within(int(float(text)) if float(text).is_integer() else _fail(column, text, path, line),
+                           column, text, path, line)
         if kind in ("number", "money"):
-            return float(text)
+            number = float(text)
+            if number != number or number in (float("inf"), float("-inf")):
+                raise ValueError
+            return _within(number, column, text, path, line)
         if kind == "date":
             return dt.date.fromisoformat(text[:10])
         if kind == "choice":
@@ -218,6 +224,15 @@ def _parse(value: Any, column: Column, path: str, line: int) -> Any:
     except ValueError:
         _fail(column, text, path, line)
     return text
+
+
+def _within(value: Any, column: Column, text: str, path: str, line: int) -> Any:
+    """The value, or a PopulationError when it lies outside the fact's min/max."""
+    low, high = column.fact.min, column.fact.max
+    if isinstance(low, (int, float)) and value < low or isinstance(high, (int, float)) and value > high:
+        bounds = f"{low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
+        raise PopulationError(f"{path}:{line}: column '{column.name}' has '{text}'; the fact allows {bounds}")
+    return value
 
 
 def _fail(column: Column, text: str, path: str, line: int) -> Any:

@@ -41,6 +41,10 @@ def write_atomic(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        # mkstemp makes the file private (0600); give it the mode a new file would get
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -92,12 +96,6 @@ def analysis_text(results: list[dict], fmt: str = "table") -> str:
     for r in results:
         head = f"{r['process']} ({r['file']})"
         out.append(f"## {head}" if fmt == "markdown" else head)
-        if "error" in r:
-            out.append(f"not analysed: {r['error']}")
-            if r.get("hint"):
-                out.append(f"hint: {r['hint']}")
-            out.append("")
-            continue
         out.append("")
         out.append(tabulate(analysis_rows(r), headers=HEADERS, tablefmt=style, disable_numparse=True))
         out.append("")
@@ -110,8 +108,17 @@ def analysis_text(results: list[dict], fmt: str = "table") -> str:
             basis = "each case of the population file" if r.get("population") else "the declared answer priors"
             out.append(f"Questions: expected (best–worst) per application; exact on the finite model under {basis}.")
         else:
-            out.append("Questions: expected (best–worst) per application; ~ marks estimates: comparisons over "
-                       "amounts (" + "; ".join(model["atoms"]) + ") are treated as yes/no facts.")
+            notes = []
+            if model["atoms"]:
+                notes.append("comparisons over amounts (" + "; ".join(model["atoms"]) + ") are taken as yes/no facts "
+                             "with probabilities drawn from the priors")
+            if model["amounts"]:
+                notes.append("amounts (" + ", ".join(model["amounts"]) + ") are compared between cases at four "
+                             "probe values")
+            out.append("Questions: expected (best–worst) per application; ~ marks estimates: " + "; ".join(notes) + ".")
+        for error in model.get("errors", []):
+            out.append(f"Cannot compute {error['outcome']} on {error['rows']} combination(s) of answers: "
+                       f"{error['error']} (askless test and a guard in the rule would show where).")
         if r.get("population"):
             out.append(f"Expected values are averages over the {r['population']['cases']} cases of "
                        f"{r['population']['file']}, not the answer priors; the lower bounds stay under the priors.")
@@ -121,7 +128,8 @@ def analysis_text(results: list[dict], fmt: str = "table") -> str:
             dead = m["dead_questions"]
             if dead:
                 out.append(f"Dead questions ({mode.replace('_', ' ')}): " + "; ".join(
-                    f"{d['question']} ({d['reason']})" for d in dead) + ".")
+                    f"{d['question']} ({d['reason']}{'; an estimate' if d['kind'] == 'estimate' else ''})"
+                    for d in dead) + ".")
         prefilled = r["modes"].get("logged_in", {}).get("prefilled", [])
         if prefilled:
             out.append("Prefilled when logged in: " + ", ".join(prefilled) + ".")
