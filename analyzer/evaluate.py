@@ -325,7 +325,7 @@ class Evaluation:
     def _fact(self, fact: Fact) -> Any:
         if fact.applies_if is not None:
             held = self.formula(fact.applies_if) is True
-            self.branches.add(("applies_if", f"{fact.group}.{fact.name}" if fact.group else fact.name, held))
+            self.branches.add(("applies_if", fact.key, held))
         if fact.applies_if is not None and not held:
             self.trace.append(Step(fact.name, f"applies_if {fact.applies_if.text} is not true", fact.loc, fact.default))
             return as_date(fact.default)

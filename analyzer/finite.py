@@ -33,7 +33,7 @@ from typing import Any
 from .evaluate import EvalError, Evaluation, as_date
 from .evaluate import value as value_of
 from .expr import Binary, Call, Expr, ListOf, Literal, Name, Unary, children
-from .model import Fact, Formula, Process
+from .model import Fact, Formula, Process, outcome_formulas
 from .classes import PROBES, AnswerClass, answer_classes, draw_in, probe
 from .typecheck import GROUP_FUNCTIONS
 
@@ -137,7 +137,7 @@ class Model:
         used = {v for c in self.components for v in c.variables}
         found: list[str] = []
         for i, var in enumerate(self.variables):
-            key = f"{var.group}.{var.fact.name}" if var.group else var.fact.name
+            key = var.fact.key
             if var.opaque and i in used and key not in found:
                 found.append(key)
         return found
@@ -194,10 +194,8 @@ class _Builder:
                     if f is not None:
                         yield f, group.name
         for o in p.outcomes.values():
-            for f in [o.applies_if, o.when, o.value] + [c.when for c in o.cases] + [c.value for c in o.cases] \
-                    + [i.when for i in o.items]:
-                if f is not None:
-                    yield f, None
+            for f in outcome_formulas(o):
+                yield f, None
 
     def _fact_key(self, name: str, group: str | None) -> str | None:
         """'name' or 'group.name' for an input fact, else None."""
@@ -354,8 +352,7 @@ class _Builder:
             scope = (None, None)
         elif name in p.outcomes:
             o = p.outcomes[name]
-            formulas = [o.applies_if, o.when, o.value] + [c.when for c in o.cases] + [c.value for c in o.cases] \
-                + [i.when for i in o.items]
+            formulas = outcome_formulas(o)
             scope = (None, None)
         elif name in p.groups:
             found |= self._name_cone(p.groups[name].count, None, None, depth + 1)
@@ -431,8 +428,7 @@ class _Builder:
         elif name in p.outcomes:
             o = p.outcomes[name]
             var = None
-            formulas = [o.applies_if, o.when, o.value] + [c.when for c in o.cases] + [c.value for c in o.cases] \
-                + [i.when for i in o.items]
+            formulas = outcome_formulas(o)
             scope = (None, None)
         else:
             return False

@@ -78,7 +78,7 @@ def build(process: Process, catalogue: Catalogue | None = None) -> nx.DiGraph:
                            law=c.law.label() if c.law else "", line=c.loc.line)
         law(ids[c.name], c.law)
     for fact in process.all_facts():
-        key = f"{fact.group}.{fact.name}" if fact.group else fact.name
+        key = fact.key
         kind = {"question": "question", "register": "register_fact", "derived": "derived"}[fact.kind]
         ids[key] = node(f"fact:{process.name}:{key}", kind, key, type=type_of(key, fact.type), text=fact.ask.da if fact.ask else "",
                         law=fact.law.label() if fact.law else "", register=fact.register, group=fact.group,

@@ -24,7 +24,7 @@ from typing import Any
 
 from .evaluate import EvalError, Evaluation, _binary, _call, as_date
 from .expr import Binary, Call, Expr, IfElse, ListOf, Literal, Name, Unary
-from .model import Fact, Outcome
+from .model import Fact, Outcome, outcome_formulas
 
 
 class _Unknown:
@@ -260,8 +260,5 @@ class PartialEvaluation(Evaluation):
 
     def _touch(self, outcome: Outcome) -> None:
         """Read every formula of an undecided outcome, so its support is complete."""
-        formulas = [outcome.when, outcome.value] + [c.when for c in outcome.cases] + \
-                   [c.value for c in outcome.cases] + [i.when for i in outcome.items]
-        for formula in formulas:
-            if formula is not None:
-                self.formula(formula)
+        for formula in outcome_formulas(outcome)[1 if outcome.applies_if is not None else 0:]:
+            self.formula(formula)

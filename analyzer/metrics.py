@@ -53,8 +53,7 @@ def _totals(space: policies.Space, tree: policies.Tree) -> _Run:
 def _static(process: Process, model: finite.Model, mode: str, a: burden.Assumptions,
             cases: list[dict] | None = None) -> tuple[dict, float]:
     """Every question on the form, member questions once per member."""
-    attr = "asked_anonymous" if mode == "anonymous" else "asked_logged_in"
-    top = [f for f in process.facts.values() if getattr(f, attr)]
+    top = [f for f in process.facts.values() if f.asked(mode)]
     base = len(top)
     base_seconds = sum(a.seconds_for(f.type) for f in top)
     worst = best = base
@@ -62,7 +61,7 @@ def _static(process: Process, model: finite.Model, mode: str, a: burden.Assumpti
     seconds = base_seconds
     exact = True
     for group in process.groups.values():
-        members = [f for f in group.facts.values() if getattr(f, attr)]
+        members = [f for f in group.facts.values() if f.asked(mode)]
         count = next((v for v in model.variables if v.id == group.count), None)
         if count is None:
             continue
@@ -76,7 +75,7 @@ def _static(process: Process, model: finite.Model, mode: str, a: burden.Assumpti
         expected += mean * per_member
         seconds += mean * sum(a.seconds_for(f.type) for f in members)
     if cases:
-        per_member = {g.name: [f for f in g.facts.values() if getattr(f, attr)] for g in process.groups.values()}
+        per_member = {g.name: [f for f in g.facts.values() if f.asked(mode)] for g in process.groups.values()}
         counts, secs = [], []
         for case in cases:
             n, t = base, base_seconds
@@ -118,7 +117,7 @@ def analyze(process: Process, assumptions: burden.Assumptions | None = None, cas
 def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dict] | None = None) -> dict:
     """Figures by simulation when the exact finite model is too large (see analyzer.montecarlo)."""
     variables = finite.variables(process)
-    seconds = {(f"{f.group}.{f.name}" if f.group else f.name): a.seconds_for(f.type) for f in process.all_facts()}
+    seconds = {f.key: a.seconds_for(f.type) for f in process.all_facts()}
     volume = process.volume.applications_per_year if process.volume else None
     stub = finite.Model(process, variables, [], [], [])
     result: dict[str, Any] = {"process": process.name, "file": process.path, "model": {
@@ -193,9 +192,9 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
     seconds_of = lambda v: a.seconds_for(model.variables[v].fact.type)  # noqa: E731
     spaces = [policies.Space.of(model, c, mode, seconds_of) for c in model.components]
     located = [[finite.locate(model, c, case) for c in model.components] for case in cases] if cases else None
-    fact_seconds = {(f"{f.group}.{f.name}" if f.group else f.name): a.seconds_for(f.type) for f in process.all_facts()}
+    fact_seconds = {f.key: a.seconds_for(f.type) for f in process.all_facts()}
     order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(model.variables)
-             if getattr(v.fact, "asked_anonymous" if mode == "anonymous" else "asked_logged_in")}
+             if v.fact.asked(mode)}
     flow_seconds = 0.0
     for name, key in (("form_order", "form_order"), ("greedy", "flow"), ("optimal", "optimal")):
         try:
@@ -268,16 +267,15 @@ def _combine_cases(spaces, trees, located, cases, process, mode, policy, order, 
 
 def _fact_key(var: finite.Variable) -> str:
     """The fact a variable asks: 'alder', or 'voksne.indkomst' for every member copy."""
-    return f"{var.group}.{var.fact.name}" if var.group else var.fact.name
+    return var.fact.key
 
 
 def dead_questions(model: finite.Model, spaces: list[policies.Space], mode: str) -> list[dict]:
     """Questions no adaptive flow ever asks, each with the reason."""
     found = []
-    attr = "asked_anonymous" if mode == "anonymous" else "asked_logged_in"
     for v in model.unused:
         var = model.variables[v]
-        if getattr(var.fact, attr):
+        if var.fact.asked(mode):
             found.append({"question": var.id, "reason": "no outcome depends on it", "kind": "exact"})
     for space in spaces:
         for q in space.askable:
@@ -310,7 +308,7 @@ def readability_table(process: Process) -> list[dict]:
             if text is None:
                 continue
             score = readability.lix(text.da)
-            rows.append({"fact": f"{fact.group}.{fact.name}" if fact.group else fact.name, "text": kind,
+            rows.append({"fact": fact.key, "text": kind,
                          "lix": score, "band": readability.band(score),
                          "long_words": readability.long_words(text.da)})
     return rows

@@ -125,6 +125,15 @@ class Fact:
     key_locs: dict[str, Loc] = field(default_factory=dict, compare=False, repr=False)
 
     @property
+    def key(self) -> str:
+        """The fact's qualified id: 'alder', or 'voksne.indkomst' for a member fact."""
+        return f"{self.group}.{self.name}" if self.group else self.name
+
+    def asked(self, mode: str) -> bool:
+        """Whether the citizen answers it in ``mode`` (``anonymous`` or ``logged_in``)."""
+        return self.asked_anonymous if mode == "anonymous" else self.asked_logged_in
+
+    @property
     def asked_anonymous(self) -> bool:
         return self.kind in ("question", "register")
 
@@ -190,6 +199,16 @@ class Outcome:
     unit: str | None = None
 
 
+def outcome_formulas(o: "Outcome") -> list[Formula]:
+    """Every expression of an outcome: applies_if, when, value, each case's when and value, each
+    item's when (in that order)."""
+    found = [o.applies_if, o.when, o.value]
+    for case in o.cases:
+        found += [case.when, case.value]
+    found += [item.when for item in o.items]
+    return [f for f in found if f is not None]
+
+
 @dataclass(frozen=True)
 class TestCase:
     name: str
@@ -236,8 +255,7 @@ class Process:
 
     def questions(self, mode: str = "anonymous") -> list[Fact]:
         """The input facts the citizen answers in ``mode`` (``anonymous`` or ``logged_in``)."""
-        attr = "asked_anonymous" if mode == "anonymous" else "asked_logged_in"
-        return [f for f in self.all_facts() if getattr(f, attr)]
+        return [f for f in self.all_facts() if f.asked(mode)]
 
 
 @dataclass(frozen=True)

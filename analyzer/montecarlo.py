@@ -109,8 +109,7 @@ def estimate(process: Process, variables: list[Variable], mode: str, policy: str
     cases), with a 95 % confidence interval."""
     order: dict[tuple, int] = {}
     for i, v in enumerate(variables):
-        attr = "asked_anonymous" if mode == "anonymous" else "asked_logged_in"
-        if getattr(v.fact, attr):
+        if v.fact.asked(mode):
             order[(v.group, v.index, v.fact.name)] = i
     drawn = cases if cases is not None else sample(process, variables, n)
     runs = [simulate(process, case, mode, policy, order, seconds) for case in drawn]

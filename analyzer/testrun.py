@@ -20,7 +20,7 @@ from typing import Any
 from .abstract import cone
 from .evaluate import EvalError, Evaluation, Step
 from .expr import Literal
-from .model import Loc, Process, TestCase
+from .model import Loc, Process, TestCase, outcome_formulas
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def branches(process: Process) -> list[Branch]:
     found: list[Branch] = []
     for fact in process.all_facts():
         if fact.applies_if is not None:
-            key = f"{fact.group}.{fact.name}" if fact.group else fact.name
+            key = fact.key
             found += [Branch(("applies_if", key, held), fact.loc,
                              f"fact '{key}': applies_if {'holds' if held else 'does not hold'}", outcome=False)
                       for held in (True, False)]
@@ -113,11 +113,8 @@ def branches(process: Process) -> list[Branch]:
 def _path(process: Process, outcome: str, trace: list[Step]) -> tuple[Step, ...]:
     o = process.outcomes[outcome]
     ids = {outcome}
-    formulas = [o.applies_if, o.when, o.value] + [c.when for c in o.cases] + [c.value for c in o.cases] + \
-               [i.when for i in o.items]
-    for formula in formulas:
-        if formula is not None:
-            ids |= {i.split(".")[-1] for i in (cone(process, formula) or set())}
+    for formula in outcome_formulas(o):
+        ids |= {i.split(".")[-1] for i in (cone(process, formula) or set())}
     first = [s for s in trace if s.target == outcome]
     rest = [s for s in trace if s.target in ids and s.target != outcome]
     unique = list(dict.fromkeys(first + rest))

@@ -271,7 +271,7 @@ def _infer_types(ctx: Context, out: list[Diagnostic]) -> dict[str, Type]:
                        if isinstance(v, float) else DATE if isinstance(v, str) and _DATE.match(v) else Type("text"))
     for fact in p.all_facts():
         if fact.is_input:
-            key = f"{fact.group}.{fact.name}" if fact.group else fact.name
+            key = fact.key
             types[key] = fact_type(fact.type, tuple(c.value for c in fact.choices))
     g = _graph(ctx)
     pending = set(_derived_ids(p))
@@ -463,7 +463,7 @@ def check_unused(ctx: Context) -> Iterator[Diagnostic]:
                 if target is not None:
                     used |= (nx.descendants(g, target) if target in g else set()) | {target}
     for fact in ctx.process.all_facts():
-        key = f"{fact.group}.{fact.name}" if fact.group else fact.name
+        key = fact.key
         if fact.is_input and key not in used:
             asked = "question" if fact.kind == "question" else "register fact"
             yield ctx.at(fact.loc, "unused-fact", f"the {asked} '{key}' is not used by any outcome",
