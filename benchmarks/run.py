@@ -49,7 +49,7 @@ SMALL = [(n, s, ("--shared", "2", "--nesting", "2", "--no-arithmetic")) for n in
          for n in (6, 8) for s in (5, 6, 7)]
 
 #: wall-clock budgets, seconds
-ANALYZE_BUDGET = 60
+ANALYZE_BUDGET = 90
 LATENCY_BUDGET = 40          # per size, for the measuring process as a whole
 LATENCY_SAMPLING = 12.0      # inside it: time spent taking decisions
 SMALL_BUDGET = 15            # per small instance
