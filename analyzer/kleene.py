@@ -248,14 +248,14 @@ class PartialEvaluation(Evaluation):
         return None
 
     def supports(self) -> dict[str, set[tuple]]:
-        """Per undecided outcome, the unknown inputs its evaluation touches (fresh evaluations, so
-        cached derived facts do not hide what they read)."""
+        """Per undecided outcome, the unknown inputs its evaluation touches. One evaluation serves
+        every outcome: a cached derived value that is still unknown adds back what it read."""
         found = {}
-        for name, v in self.outcomes().items():
-            if v is UNKNOWN:
-                fresh = PartialEvaluation(self.process, self.case)
-                fresh.get(name)
-                found[name] = set(fresh.support)
+        for name in self.process.outcomes:
+            self.support.clear()
+            if self.get(name) is UNKNOWN:
+                found[name] = set(self.support)
+        self.support.clear()
         return found
 
     def _touch(self, outcome: Outcome) -> None:
