@@ -19,6 +19,7 @@ from .abstract import dependency_index, satisfiable
 from .deps import Ref, fact_by_id, formulas, references, resolve
 from .diagnostics import Diagnostic, did_you_mean, make
 from .expr import KEYWORDS
+from .load import builtin_catalogue_path
 from .model import Catalogue, Fact, Formula, Loc, Process
 from .typecheck import (ANY, BOOL, DATE, FUNCTIONS, NUMBER, Issue, Scope, Type, check, fact_type, join)
 from .yamlread import Mapping, locate
@@ -166,8 +167,9 @@ def _fact_shape(ctx: Context, fact: Fact) -> Iterator[Diagnostic]:
     if fact.kind == "register" and ctx.catalogue is not None and fact.register not in ctx.catalogue.registers:
         known = sorted(ctx.catalogue.registers)
         hint = did_you_mean(fact.register or "", known) or "known registers: " + ", ".join(known)
+        where = "the built-in catalogue" if ctx.catalogue.path == builtin_catalogue_path() else ctx.catalogue.path
         yield ctx.at(_key(fact, "register"), "unknown-register",
-                     f"unknown register '{fact.register}' (catalogue: {ctx.catalogue.path})", hint)
+                     f"unknown register '{fact.register}' (catalogue: {where})", hint)
 
 
 def check_groups(ctx: Context) -> Iterator[Diagnostic]:
