@@ -214,24 +214,24 @@ def _prior_intervals(fact: Fact, bounds: list[tuple[Any, Any]]) -> list[float] |
 
 
 def probe(cls: AnswerClass, fact: Fact, var_id: str, j: int) -> Any:
-    """Probe value j of an opaque number inside its class.
+    """Probe value j of an opaque number: a pseudo-random point of its class (stable across runs).
 
-    Amounts are compared between rows by their values at PROBES probe points, so two rows count
-    as deciding alike only if their amounts agree at every probe. Probe j takes quantile
-    ((j + shift) mod PROBES + 1/2) / PROBES of the class range, the shift fixed per variable
-    (from its name, stable across runs), so the probes of different numbers do not all sit low
-    or high together. The range is the class's range, cut to the fact's min/max and, where a
-    prior is declared, to its classes.
+    Amounts are compared between rows by their values at PROBES probe points: two rows count as
+    deciding alike only if their amounts agree at every probe. The points are drawn from a hash
+    of the variable and j, so different numbers never share their probes by construction, and
+    two different amounts built from + - * / agree at all of them with negligible probability
+    (polynomial identity testing). Amounts with min, max, abs or rounding can agree at every
+    probe and still differ elsewhere: the finite model then reports estimates. The range is the
+    class's range, cut to the fact's min/max and, where a prior is declared, to its classes.
     """
     if fact.type not in ("int", "number", "money", "date"):
         return cls.rep
     low, high = class_range(cls, fact)
-    shift = zlib.crc32(var_id.encode("utf-8")) % PROBES
-    quantile = (((j + shift) % PROBES) + 0.5) / PROBES
+    u = zlib.crc32(f"{var_id}:{j}".encode("utf-8")) / 2 ** 32
     if fact.type == "date":
         lo, hi = low.toordinal(), high.toordinal()
-        return dt.date.fromordinal(int(lo + quantile * max(0, hi - lo)))
-    value = low + quantile * (high - low)
+        return dt.date.fromordinal(int(lo + u * max(0, hi - lo)))
+    value = low + u * (high - low)
     return int(value) if fact.type == "int" else round(value, 2)
 
 

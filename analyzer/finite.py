@@ -49,6 +49,8 @@ ATOM_SAMPLES = 64
 MAX_EVALUATIONS = 60_000
 
 COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+#: functions whose value over an amount is piecewise (probes may miss where the pieces meet)
+PIECEWISE = ("min", "max", "abs", "round", "floor", "ceil")
 _REVERSED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=", "in": "in", "not in": "not in"}
 
 
@@ -124,12 +126,15 @@ class Model:
     components: list[Component]
     #: variables that no outcome depends on (dead: never asked by an adaptive flow)
     unused: list[int]
+    #: calls of min, max, abs or a rounding over an amount (amounts compared at probes only)
+    piecewise: list[str] = field(default_factory=list)
 
     @property
     def exact(self) -> bool:
-        """True when no atom abstracts a comparison over amounts and no amount is compared
-        between cases at probe values: every figure on the model is then exact."""
-        return not self.atoms and not self.opaque
+        """True when no atom abstracts a comparison over amounts and no amount takes min, max,
+        abs or a rounding of a number (whose probes could agree by chance): every figure on the
+        model is then exact."""
+        return not self.atoms and not self.piecewise
 
     @property
     def opaque(self) -> list[str]:
@@ -515,7 +520,25 @@ class _Builder:
             component.atoms = [i for i, a in enumerate(self.atoms) if a.inputs and min(a.inputs) in members]
             _enumerate(self, component)
         unused = [i for i in range(len(self.vars)) if i not in used]
-        return Model(p, self.vars, self.atoms, components, unused)
+        return Model(p, self.vars, self.atoms, components, unused, self._piecewise())
+
+    def _piecewise(self) -> list[str]:
+        """The calls of min, max, abs, round, floor or ceil whose arguments read an amount."""
+        found: list[str] = []
+        for formula, group in self._formulas():
+            if formula.tree is None:
+                continue
+            copy = 1 if group and self._max_members(group) else None
+            stack = [formula.tree]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, Call) and node.func in PIECEWISE and any(
+                        self._reads_opaque(arg, group, copy) for arg in node.args):
+                    text = _text(node)
+                    if text not in found:
+                        found.append(text)
+                stack.extend(children(node))
+        return sorted(found)
 
 
 def _enumerate(b: _Builder, c: Component) -> None:

@@ -106,14 +106,24 @@ def load_paths(paths: list[str], catalogue_path: str | None = None) -> Project:
     return project
 
 
+#: how many folders above a rule file askless looks for registers.yaml
+CATALOGUE_LEVELS = 3
+
+
 def find_catalogue(documents: list[Document]) -> str:
-    """``registers.yaml`` beside the first rule file or in a folder above it, else the built-in one."""
+    """``registers.yaml`` beside the first rule file or in a folder above it, else the built-in one.
+
+    The search goes up at most CATALOGUE_LEVELS folders and stops at the root of a repository
+    (a folder holding ``.git``), so a stray file far above the rules is never picked up.
+    """
     for doc in documents[:1]:
         folder = Path(doc.path).resolve().parent
-        for candidate in [folder, *folder.parents][:6]:
+        for candidate in [folder, *folder.parents][:CATALOGUE_LEVELS + 1]:
             path = candidate / CATALOGUE_NAME
             if path.is_file():
                 return os.path.relpath(path) if not os.path.isabs(doc.path) else str(path)
+            if (candidate / ".git").exists():
+                break
     return builtin_catalogue_path()
 
 

@@ -153,6 +153,7 @@ def _model_summary(model: finite.Model) -> dict:
         "rows": sum(len(c.rows) for c in model.components),
         "atoms": [a.text for a in model.atoms],
         "amounts": model.opaque,
+        "piecewise": model.piecewise,
         "errors": [{"outcome": o, "error": e, "rows": n} for o, e, n in model.errors],
         "exact": model.exact,
         "assumed_priors": sorted({_fact_key(v) for v in model.variables if v.prior != "declared"}),
@@ -182,8 +183,8 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
     reasons = []
     if model.atoms:
         reasons.append("comparisons over amounts taken as yes/no atoms")
-    if model.opaque:
-        reasons.append("amounts compared between cases at probe values")
+    if model.piecewise:
+        reasons.append("amounts with min, max or rounding compared between cases at probe values")
     why = "".join("; " + r for r in reasons)
     over = f"; average over the population file's {len(cases)} cases" if cases else \
         "; expectation under the answer priors"

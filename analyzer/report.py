@@ -112,9 +112,9 @@ def analysis_text(results: list[dict], fmt: str = "table") -> str:
             if model["atoms"]:
                 notes.append("comparisons over amounts (" + "; ".join(model["atoms"]) + ") are taken as yes/no facts "
                              "with probabilities drawn from the priors")
-            if model["amounts"]:
-                notes.append("amounts (" + ", ".join(model["amounts"]) + ") are compared between cases at four "
-                             "probe values")
+            if model.get("piecewise"):
+                notes.append("amounts taking min, max or a rounding (" + "; ".join(model["piecewise"]) + ") are "
+                             "compared between cases at four probe values")
             out.append("Questions: expected (best–worst) per application; ~ marks estimates: " + "; ".join(notes) + ".")
         for error in model.get("errors", []):
             out.append(f"Cannot compute {error['outcome']} on {error['rows']} combination(s) of answers: "
