@@ -291,3 +291,30 @@ def test_kleene_support_holds_a_relevant_question_that_may_not_apply() -> None:
     assert Oracle(process, rules, "anonymous").relevant({}) == {"g", "q"}
     support = set().union(*PartialEvaluation(process, {}).supports().values())
     assert (None, None, "q") in support
+
+
+@SETTINGS
+@given(finite_rule_sets(), st.data())
+def test_relevance_is_monotone_as_answers_accumulate(rules: FiniteRuleSet, data: st.DataObject) -> None:
+    """Once a question is irrelevant, no further answer makes it relevant again: along any path of
+    answers, the set of relevant questions only loses members (besides those answered)."""
+    model = finite.build(load(rules))
+    for mode in MODES:
+        for component in model.components:
+            space = policies.Space.of(model, component, mode, lambda v: 1.0)
+            for rows in space.roots():
+                known = space.prefilled
+                irrelevant = {q for q in space.askable if not space.is_relevant(rows, known, q)}
+                while True:
+                    unknown = [q for q in space.askable if q not in known and all(space.rows[r][q] != finite.NA
+                                                                                  for r in rows)]
+                    if not unknown or space.determined(rows, known):
+                        break
+                    q = data.draw(st.sampled_from(unknown), label="ask")
+                    children = space.split(rows, known, q)
+                    rows = data.draw(st.sampled_from(children), label="answer")
+                    known = known | {q}
+                    now = {p for p in space.askable if p not in known and space.is_relevant(rows, known, p)}
+                    assert not (now & irrelevant), (rules.text(), [model.variables[component.variables[p]].id
+                                                                   for p in now & irrelevant])
+                    irrelevant |= {p for p in space.askable if p not in known and p not in now}
