@@ -220,6 +220,68 @@ def population(path: str, rows: int, seed: int, output: str, force: bool, regist
     _guard(body)
 
 
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True,
+              help="json: one decision DAG per component (docs/flows.md).")
+@click.option("--mode", type=click.Choice(["anonymous", "logged_in"]), default="anonymous", show_default=True,
+              help="anonymous: register facts are asked; logged_in: they are prefilled. With --compare: only "
+                   "this mode (both when not given).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.option("--compare", is_flag=True,
+              help="Instead of the flow: a table per mode of the questions asked by the static form, form order "
+                   "with skipping and the minimal flow (expected, best, worst).")
+@click.option("--population", "population_file", type=click.Path(dir_okay=False), default=None,
+              help="With --compare: CSV or Parquet file, one case per row (see askless population): figures over "
+                   "its cases, and how many cases are asked each number of questions.")
+@registers_option
+def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compare: bool,
+         population_file: str | None, registers: str | None) -> None:
+    """Export the minimal adaptive flow of one process: the greedy decision DAG per component,
+    equal residual situations merged, expected and worst questions on every node (docs/flows.md).
+
+    Exit 2 when the rule file is invalid or the exact finite model is too large for the process.
+    """
+    from analyzer import flowexport
+
+    def body() -> int:
+        project, diagnostics = load_and_validate((path,), registers)
+        errors = [d for d in diagnostics if d.severity == "error"]
+        if errors or len(project.processes) != 1:
+            click.echo(diagnostics_text(errors), nl=False, err=True)
+            click.echo("askless flow: give one valid rule file (askless check shows every problem)", err=True)
+            return EXIT_INPUT
+        process = project.processes[0]
+        if population_file is not None and not compare:
+            raise click.UsageError("--population applies with --compare")
+        if compare:
+            cases = None
+            if population_file is not None:
+                try:
+                    cases = population_mod.read(process, population_file)
+                except population_mod.PopulationError as exc:
+                    click.echo(f"askless flow: {exc}", err=True)
+                    return EXIT_INPUT
+                if not cases:
+                    click.echo(f"askless flow: {population_file} holds no cases", err=True)
+                    return EXIT_INPUT
+            source = click.get_current_context().get_parameter_source("mode")
+            modes = (mode,) if source == click.core.ParameterSource.COMMANDLINE else metrics.MODES
+            result = flowexport.compare(process, modes, cases)
+            _emit_output(flowexport.compare_text(result, population_file), output, force)
+            return EXIT_OK
+        try:
+            data = flowexport.export(process, mode)
+        except flowexport.TooLarge as exc:
+            click.echo(f"askless flow: the exact flow is not available for {process.name}: {exc}. askless analyze "
+                       "estimates its figures by simulation instead; askless flow --compare shows them.", err=True)
+            return EXIT_INPUT
+        _emit_output(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", output, force)
+        return EXIT_OK
+    _guard(body)
+
+
 @main.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -243,6 +305,69 @@ def test_command(paths: tuple[str, ...], fmt: str, registers: str | None) -> Non
         else:
             click.echo(testrun.render_text(results), nl=False)
         return EXIT_FINDINGS if any(r.failed for r in results) else EXIT_OK
+    _guard(body)
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--mode", type=click.Choice(["anonymous", "logged_in"]), default="anonymous", show_default=True,
+              help="logged_in: register facts come from --prefill or are asked first, labelled 'from the register', "
+                   "and are not counted.")
+@click.option("--language", type=click.Choice(["da", "en"]), default="da", show_default=True,
+              help="Language of the question texts.")
+@click.option("--prefill", "prefill_file", type=click.Path(dir_okay=False), default=None,
+              help="YAML mapping register fact -> value (a group as a list of member mappings); logged_in only.")
+def interview(path: str, mode: str, language: str, prefill_file: str | None) -> None:
+    """Ask the questions of one process in the terminal, as the minimal flow would, and decide.
+
+    ? shows why a question is asked, back (or <) changes the last answer, quit stops. Ends with
+    the decision and the number of questions asked against the static form. See docs/interview.md.
+    """
+    import yaml
+
+    from analyzer.flow import AnswerError
+    from analyzer.interview import Interview
+
+    def body() -> int:
+        project, diagnostics = load_and_validate((path,), None)
+        errors = [d for d in diagnostics if d.severity == "error"]
+        if errors or len(project.processes) != 1:
+            click.echo(diagnostics_text(errors), nl=False, err=True)
+            click.echo("askless interview: give one valid rule file", err=True)
+            return EXIT_INPUT
+        prefill = None
+        if prefill_file is not None:
+            try:
+                with open(prefill_file, encoding="utf-8") as handle:
+                    prefill = yaml.safe_load(handle) or {}
+            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+                click.echo(f"askless interview: {prefill_file}: cannot read: {exc}", err=True)
+                return EXIT_INPUT
+        try:
+            session = Interview(project.processes[0], mode, language, prefill)
+        except AnswerError as exc:
+            click.echo(f"askless interview: {prefill_file}: {exc}", err=True)
+            return EXIT_INPUT
+        stdin = sys.stdin
+
+        def ask(prompt: str) -> str | None:
+            if stdin.isatty():
+                try:
+                    return click.prompt(prompt, default="", show_default=False, prompt_suffix="")
+                except click.Abort:
+                    click.echo()
+                    return None
+            # piped input: echo each answer, so the output reads as the conversation did
+            click.echo(prompt, nl=False)
+            line = stdin.readline()
+            if not line:
+                click.echo()
+                return None
+            click.echo(line.rstrip("\r\n"))
+            return line.rstrip("\r\n")
+
+        session.run(ask, click.echo)
+        return EXIT_OK
     _guard(body)
 
 
