@@ -740,7 +740,9 @@ class _RowEvaluation(Evaluation):
 
     def _fact(self, fact: Fact) -> Any:
         result = super()._fact(fact)
-        if fact.is_input and self.root.tracking and (fact.applies_if is None or fact.name in self.case):
+        # an input that does not apply gives its default: its own value is never needed
+        applies = fact.applies_if is None or self.formula(fact.applies_if) is True
+        if fact.is_input and self.root.tracking and applies:
             var_id = f"{self.group}[{self.copy}].{fact.name}" if self.group else fact.name
             index = self.b.var_index.get(var_id)
             if index is not None and self.b.vars[index].opaque:
