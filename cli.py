@@ -40,6 +40,27 @@ def load_and_validate(paths: tuple[str, ...], registers: str | None) -> tuple[Pr
     return project, unique
 
 
+class _Stop(Exception):
+    """Leave a command with an exit code, after its message is printed."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+def valid_project(command: str, paths: tuple[str, ...], registers: str | None, single: bool = False) -> Project:
+    """The loaded project, or its errors printed and exit code 2 (also when ``single`` and the
+    paths do not hold exactly one process)."""
+    project, diagnostics = load_and_validate(paths, registers)
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors or (single and len(project.processes) != 1):
+        click.echo(diagnostics_text(errors), nl=False, err=True)
+        what = "give one valid rule file" if single else "fix the errors above first"
+        click.echo(f"askless {command}: {what} (askless check shows every problem)", err=True)
+        raise _Stop(EXIT_INPUT)
+    return project
+
+
 def _emit_output(text: str, output: str | None, force: bool) -> None:
     if output is None or output == "-":
         click.echo(text, nl=False)
@@ -62,6 +83,8 @@ def _guard(fn: Callable[[], int]) -> None:
     """Run a command body; turn any unexpected exception into one line and exit code 3."""
     try:
         code = fn()
+    except _Stop as stop:
+        code = stop.code
     except click.ClickException:
         raise
     except KeyboardInterrupt:
@@ -125,12 +148,7 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, registers: str | None)
 def graph(paths: tuple[str, ...], fmt: str, output: str | None, force: bool, registers: str | None) -> None:
     """Print the dependency graph: law -> outcome -> derived fact -> question / register fact."""
     def body() -> int:
-        project, diagnostics = load_and_validate(paths, registers)
-        errors = [d for d in diagnostics if d.severity == "error"]
-        if errors:
-            click.echo(diagnostics_text(errors), nl=False, err=True)
-            click.echo("askless graph: fix the errors above first (askless check shows them all)", err=True)
-            return EXIT_INPUT
+        project = valid_project("graph", paths, registers)
         _emit_output(render(build_all(project.processes, project.catalogue), fmt), output, force)
         return EXIT_OK
     _guard(body)
@@ -155,12 +173,7 @@ def analyze(paths: tuple[str, ...], fmt: str, tariff: float | None, population_f
     prefill; burden in citizen hours a year; readability. See docs/metrics.md.
     """
     def body() -> int:
-        project, diagnostics = load_and_validate(paths, registers)
-        errors = [d for d in diagnostics if d.severity == "error"]
-        if errors:
-            click.echo(diagnostics_text(errors), nl=False, err=True)
-            click.echo("askless analyze: fix the errors above first (askless check shows them all)", err=True)
-            return EXIT_INPUT
+        project = valid_project("analyze", paths, registers)
         if tariff is not None and tariff != tariff:  # NaN passes a range check
             raise click.BadParameter("must be a number of DKK per hour", param_hint="'--tariff'")
         assumptions = Assumptions() if tariff is None else Assumptions(tariff_dkk_per_hour=tariff)
@@ -199,12 +212,7 @@ def population(path: str, rows: int, seed: int, output: str, force: bool, regist
     """Write a synthetic population of one process: one case per row, drawn from the answer
     priors the rule file declares (each with its source or assumption), seeded and deterministic."""
     def body() -> int:
-        project, diagnostics = load_and_validate((path,), registers)
-        errors = [d for d in diagnostics if d.severity == "error"]
-        if errors or len(project.processes) != 1:
-            click.echo(diagnostics_text(errors), nl=False, err=True)
-            click.echo("askless population: give one valid rule file", err=True)
-            return EXIT_INPUT
+        project = valid_project("population", (path,), registers, single=True)
         if not output.endswith(population_mod.FORMATS):
             raise click.UsageError(f"{output}: expected a file ending in .csv or .parquet")
         if os.path.exists(output) and not force:
@@ -246,12 +254,7 @@ def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compar
     from analyzer import flowexport
 
     def body() -> int:
-        project, diagnostics = load_and_validate((path,), registers)
-        errors = [d for d in diagnostics if d.severity == "error"]
-        if errors or len(project.processes) != 1:
-            click.echo(diagnostics_text(errors), nl=False, err=True)
-            click.echo("askless flow: give one valid rule file (askless check shows every problem)", err=True)
-            return EXIT_INPUT
+        project = valid_project("flow", (path,), registers, single=True)
         process = project.processes[0]
         if population_file is not None and not compare:
             raise click.UsageError("--population applies with --compare")
@@ -293,12 +296,7 @@ def test_command(paths: tuple[str, ...], fmt: str, registers: str | None) -> Non
     produced the actual value. Exit 1 when a test fails, 2 when the rule files are invalid.
     """
     def body() -> int:
-        project, diagnostics = load_and_validate(paths, registers)
-        errors = [d for d in diagnostics if d.severity == "error"]
-        if errors:
-            click.echo(diagnostics_text(errors), nl=False, err=True)
-            click.echo("askless test: fix the errors above first", err=True)
-            return EXIT_INPUT
+        project = valid_project("test", paths, registers)
         results = [testrun.run(p) for p in project.processes]
         if fmt == "json":
             click.echo(json.dumps(testrun.to_json(results), ensure_ascii=False, indent=2))
@@ -329,12 +327,7 @@ def interview(path: str, mode: str, language: str, prefill_file: str | None) -> 
     from analyzer.interview import Interview
 
     def body() -> int:
-        project, diagnostics = load_and_validate((path,), None)
-        errors = [d for d in diagnostics if d.severity == "error"]
-        if errors or len(project.processes) != 1:
-            click.echo(diagnostics_text(errors), nl=False, err=True)
-            click.echo("askless interview: give one valid rule file", err=True)
-            return EXIT_INPUT
+        project = valid_project("interview", (path,), None, single=True)
         prefill = None
         if prefill_file is not None:
             try:
