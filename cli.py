@@ -61,6 +61,19 @@ def valid_project(command: str, paths: tuple[str, ...], registers: str | None, s
     return project
 
 
+def read_population(command: str, process, path: str) -> list[dict]:
+    """The cases of a population file, or its problem printed and exit code 2."""
+    try:
+        cases = population_mod.read(process, path)
+    except population_mod.PopulationError as exc:
+        click.echo(f"askless {command}: {exc}", err=True)
+        raise _Stop(EXIT_INPUT) from None
+    if not cases:
+        click.echo(f"askless {command}: {path} holds no cases", err=True)
+        raise _Stop(EXIT_INPUT)
+    return cases
+
+
 def _emit_output(text: str, output: str | None, force: bool) -> None:
     if output is None or output == "-":
         click.echo(text, nl=False)
@@ -181,14 +194,7 @@ def analyze(paths: tuple[str, ...], fmt: str, tariff: float | None, population_f
         if population_file is not None:
             if len(project.processes) != 1:
                 raise click.UsageError("--population applies to one process; give one rule file")
-            try:
-                cases = population_mod.read(project.processes[0], population_file)
-            except population_mod.PopulationError as exc:
-                click.echo(f"askless analyze: {exc}", err=True)
-                return EXIT_INPUT
-            if not cases:
-                click.echo(f"askless analyze: {population_file} holds no cases", err=True)
-                return EXIT_INPUT
+            cases = read_population("analyze", project.processes[0], population_file)
         results = [metrics.analyze(p, assumptions, cases) for p in project.processes]
         if cases is not None:
             results[0]["population"] = {"file": population_file, "cases": len(cases)}
@@ -261,14 +267,7 @@ def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compar
         if compare:
             cases = None
             if population_file is not None:
-                try:
-                    cases = population_mod.read(process, population_file)
-                except population_mod.PopulationError as exc:
-                    click.echo(f"askless flow: {exc}", err=True)
-                    return EXIT_INPUT
-                if not cases:
-                    click.echo(f"askless flow: {population_file} holds no cases", err=True)
-                    return EXIT_INPUT
+                cases = read_population("flow", process, population_file)
             source = click.get_current_context().get_parameter_source("mode")
             modes = (mode,) if source == click.core.ParameterSource.COMMANDLINE else metrics.MODES
             result = flowexport.compare(process, modes, cases)
