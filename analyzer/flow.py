@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import finite, policies
+from .rows import class_of
 from .diagnostics import did_you_mean
 from .evaluate import EvalError, Evaluation, Step, value as value_of
 from .kleene import UNKNOWN, PartialEvaluation
@@ -192,7 +193,7 @@ class Flow:
                 if p in space.prefilled:
                     rows = [r for r in rows if component.rows[r][p] == finite.NA]
                 continue
-            k = finite._class_of(var, value)
+            k = class_of(var, value)
             if k is None:
                 return None
             rows = [r for r in rows if component.rows[r][p] == k]

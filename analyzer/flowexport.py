@@ -32,6 +32,7 @@ from collections import deque
 from typing import Any
 
 from . import burden, deps, finite, montecarlo, policies
+from .rows import locate
 from .model import LawRef, Process, Text
 
 FORMAT = "askless-flow"
@@ -412,7 +413,7 @@ def per_case_counts(process: Process, mode: str, cases: list[dict]) -> dict[str,
     if model is not None:
         seconds_of = lambda v: a.seconds_for(model.variables[v].fact.type)  # noqa: E731
         spaces = [policies.Space.of(model, c, mode, seconds_of) for c in model.components]
-        located = [[finite.locate(model, c, case) for c in model.components] for case in cases]
+        located = [[locate(model, c, case) for c in model.components] for case in cases]
     for policy, key in (("form_order", "form_order"), ("greedy", "flow")):
         trees = [policies.run(space, policy) for space in spaces]
         counts = []

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import bounds, burden, finite, montecarlo, policies, readability
+from .rows import locate
 from .model import Process
 
 MODES = ("anonymous", "logged_in")
@@ -192,7 +193,7 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
     out: dict[str, Any] = {"static": static}
     seconds_of = lambda v: a.seconds_for(model.variables[v].fact.type)  # noqa: E731
     spaces = [policies.Space.of(model, c, mode, seconds_of) for c in model.components]
-    located = [[finite.locate(model, c, case) for c in model.components] for case in cases] if cases else None
+    located = [[locate(model, c, case) for c in model.components] for case in cases] if cases else None
     fact_seconds = {f.key: a.seconds_for(f.type) for f in process.all_facts()}
     order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(model.variables)
              if v.fact.asked(mode)}

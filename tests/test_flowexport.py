@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 
 from analyzer import finite, flowexport
+from analyzer.rows import class_of
 from analyzer.load import load_paths, load_process_document
 from analyzer.metrics import MODES, analyze
 from analyzer.yamlread import read
@@ -75,7 +76,7 @@ def test_following_the_dag_decides_each_case_as_the_greedy_tree_does(rules: Fini
                 if shown is DOES_NOT_APPLY:
                     return "does not apply"
                 var = var_of[variable]
-                return var.classes[finite._class_of(var, shown)].label
+                return var.classes[class_of(var, shown)].label
 
             questions = 0
             outcomes: dict = {}
