@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(BIN)/askless graph rules/ --format json -o build/rules-graph.json --force
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests analyzer
 
 clean:

@@ -227,7 +227,7 @@ def probe(cls: AnswerClass, fact: Fact, var_id: str, j: int) -> Any:
     if fact.type not in ("int", "number", "money", "date"):
         return cls.rep
     low, high = class_range(cls, fact)
-    u = zlib.crc32(f"{var_id}:{j}".encode("utf-8")) / 2 ** 32
+    u = zlib.crc32(f"{var_id}:{j}".encode()) / 2 ** 32
     if fact.type == "date":
         lo, hi = low.toordinal(), high.toordinal()
         return dt.date.fromordinal(int(lo + u * max(0, hi - lo)))

@@ -9,8 +9,8 @@ facts) and the dependency graph are built from :func:`references`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from .expr import Call, Expr, Name, children
 from .model import Formula, Process

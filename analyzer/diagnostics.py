@@ -13,8 +13,8 @@ a hint. It sorts by location, and renders in the parsable form
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 ERROR = "error"
 WARNING = "warning"

@@ -38,7 +38,7 @@ class EvalError(Exception):
 
 class Env(Protocol):
     def get(self, name: str) -> Any: ...
-    def members(self, group: str) -> list["Env"]: ...
+    def members(self, group: str) -> list[Env]: ...
 
 
 @dataclass
@@ -52,7 +52,7 @@ class MappingEnv:
             raise EvalError(f"no value for '{name}'")
         return self.values[name]
 
-    def members(self, group: str) -> list["Env"]:
+    def members(self, group: str) -> list[Env]:
         return [MappingEnv({**self.values, **m}) for m in self.values.get(group, [])]
 
 
@@ -268,7 +268,7 @@ class Evaluation:
     process: Process
     case: dict[str, Any]
     group: str | None = None
-    parent: "Evaluation | None" = None
+    parent: Evaluation | None = None
     cache: dict[str, Any] = field(default_factory=dict)
     trace: list[Step] = field(default_factory=list)
     #: branches taken, for coverage: ("applies_if", id, held), ("when", outcome, result),
@@ -279,7 +279,7 @@ class Evaluation:
     def outcomes(self) -> dict[str, Any]:
         return {name: self.get(name) for name in self.process.outcomes}
 
-    def members(self, group: str) -> list["Evaluation"]:
+    def members(self, group: str) -> list[Evaluation]:
         if self.parent is not None:
             return self.parent.members(group)
         rows = self.case.get(group, [])

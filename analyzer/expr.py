@@ -25,8 +25,9 @@ Binary(start=0, end=25, op='and', left=Binary(start=0, end=11, op='>=', left=Nam
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 #: longest expression accepted, in characters
 MAX_EXPR_CHARS = 4000

@@ -26,10 +26,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from .classes import AnswerClass, answer_classes
 from .evaluate import as_date
 from .expr import Binary, Call, Expr, ListOf, Literal, Name, Unary, children
 from .model import Fact, Process, outcome_formulas
-from .classes import AnswerClass, answer_classes
 from .typecheck import GROUP_FUNCTIONS
 
 #: class index of a variable that does not apply in a row (its member does not exist, or its
@@ -538,7 +538,7 @@ class _Builder:
 
 
 def _text(node: Binary) -> str:
-    from .expr import Unary, IfElse
+    from .expr import IfElse, Unary
     def show(n: Expr) -> str:
         if isinstance(n, Literal):
             return repr(n.value) if isinstance(n.value, str) else str(n.value).lower() if isinstance(n.value, bool) \

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import finite, policies
-from .rows import class_of
 from .diagnostics import did_you_mean
-from .evaluate import EvalError, Evaluation, Step, value as value_of
+from .evaluate import EvalError, Evaluation, Step
+from .evaluate import value as value_of
 from .kleene import UNKNOWN, PartialEvaluation
 from .model import Fact, LawRef, Process, Text
+from .rows import class_of
 
 
 class AnswerError(Exception):

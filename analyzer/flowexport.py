@@ -32,8 +32,8 @@ from collections import deque
 from typing import Any
 
 from . import burden, deps, finite, montecarlo, policies
-from .rows import locate
 from .model import LawRef, Process, Text
+from .rows import locate
 
 FORMAT = "askless-flow"
 VERSION = 1

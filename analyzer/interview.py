@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .flow import AnswerError, Decision, Flow, Question
 from .kleene import UNKNOWN, PartialEvaluation

@@ -18,8 +18,26 @@ from typing import Any
 from . import schema
 from .diagnostics import Diagnostic, make
 from .expr import ExprError, parse
-from .model import (Case, Catalogue, Choice, Constant, Fact, Formula, Group, Item, Law, LawRef, Loc,
-                    Outcome, PriorClass, Process, Register, TestCase, Text, Volume)
+from .model import (
+    Case,
+    Catalogue,
+    Choice,
+    Constant,
+    Fact,
+    Formula,
+    Group,
+    Item,
+    Law,
+    LawRef,
+    Loc,
+    Outcome,
+    PriorClass,
+    Process,
+    Register,
+    TestCase,
+    Text,
+    Volume,
+)
 from .yamlread import Document, Mapping, Node, Scalar, Sequence, YamlError, locate, read
 
 RULE_SUFFIXES = (".yaml", ".yml")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import bounds, burden, finite, montecarlo, policies, readability
-from .rows import locate
 from .model import Process
+from .rows import locate
 
 MODES = ("anonymous", "logged_in")
 

@@ -199,7 +199,7 @@ class Outcome:
     unit: str | None = None
 
 
-def outcome_formulas(o: "Outcome") -> list[Formula]:
+def outcome_formulas(o: Outcome) -> list[Formula]:
     """Every expression of an outcome: applies_if, when, value, each case's when and value, each
     item's when (in that order)."""
     found = [o.applies_if, o.when, o.value]

@@ -22,8 +22,8 @@ Policies choose the next relevant question:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from .finite import NA, Component, Model
 
@@ -62,7 +62,7 @@ class Space:
     cost_weighted: bool = False
 
     @classmethod
-    def of(cls, model: Model, component: Component, mode: str, seconds: Callable[[int], float]) -> "Space":
+    def of(cls, model: Model, component: Component, mode: str, seconds: Callable[[int], float]) -> Space:
         position = {v: i for i, v in enumerate(component.variables)}
         prefilled = frozenset(i for i, v in enumerate(component.variables)
                               if mode == "logged_in" and model.variables[v].register)

@@ -158,7 +158,7 @@ def _freeze(v: Any) -> Any:
     return v
 
 
-def _applies(ev: "_RowEvaluation", var: Variable) -> bool:
+def _applies(ev: _RowEvaluation, var: Variable) -> bool:
     if var.group is not None:
         count = ev.root.get(ev.b.p.groups[var.group].count)
         if count is None or var.index > count:
@@ -196,7 +196,7 @@ class _RowEvaluation(Evaluation):
         self.b, self.atom_values, self.reads, self.copy, self.root = b, atom_values, reads, copy, root
         self.tracking = True
 
-    def members(self, group: str) -> list["Evaluation"]:
+    def members(self, group: str) -> list[Evaluation]:
         if self.parent is not None:
             return self.parent.members(group)
         cache = self.__dict__.setdefault("_members", {})

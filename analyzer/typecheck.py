@@ -56,7 +56,7 @@ class Scope:
     """Names visible to an expression: name -> type, and groups: name -> the members' scope."""
 
     names: dict[str, Type]
-    groups: dict[str, "Scope"]
+    groups: dict[str, Scope]
     #: where a name is defined, for messages ("fact", "constant", "outcome")
     kinds: dict[str, str] = field(default_factory=dict)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import networkx as nx
 
@@ -21,7 +22,7 @@ from .diagnostics import Diagnostic, did_you_mean, make
 from .expr import KEYWORDS
 from .load import builtin_catalogue_path
 from .model import Catalogue, Fact, Formula, Loc, Process
-from .typecheck import (ANY, BOOL, DATE, FUNCTIONS, NUMBER, Issue, Scope, Type, check, fact_type, join)
+from .typecheck import ANY, BOOL, DATE, FUNCTIONS, NUMBER, Issue, Scope, Type, check, fact_type, join
 from .yamlread import Mapping, locate
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -477,11 +478,11 @@ def check_never_applies(ctx: Context) -> Iterator[Diagnostic]:
     model of answer classes; skipped when the model cannot decide it, or when the process has
     used up NEVER_APPLIES_WORK evaluations)."""
     p = ctx.process
-    owners = [(f.name, f.applies_if, f.loc) for f in p.facts.values() if f.applies_if is not None]
-    owners += [(o.name, o.applies_if, o.loc) for o in p.outcomes.values() if o.applies_if is not None]
+    owners = [(f.name, f.applies_if) for f in p.facts.values() if f.applies_if is not None]
+    owners += [(o.name, o.applies_if) for o in p.outcomes.values() if o.applies_if is not None]
     index = dependency_index(p)
     spent = [0]
-    for name, formula, loc in owners:
+    for name, formula in owners:
         remaining = NEVER_APPLIES_WORK - spent[0]
         if formula.tree is None or remaining <= 0:
             continue

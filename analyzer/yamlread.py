@@ -17,8 +17,9 @@ A problem is reported as a :class:`YamlError` carrying a diagnostic; nothing her
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from yaml.resolver import Resolver

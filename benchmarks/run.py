@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
-import io
 import json
 import os
 import platform
@@ -216,7 +215,7 @@ def measure_latency(path: str, sampling: float = LATENCY_SAMPLING, max_decisions
 
 def measure_profile(path: str, what: str, top: int = 14) -> dict:
     """cProfile of analyze (load + validate + metrics.analyze) or of 40 Kleene decisions."""
-    import analyzer.load, analyzer.metrics, analyzer.montecarlo, analyzer.validate  # noqa: E401,F401 - not profiled
+    import analyzer.load  # noqa: E401,F401 - not profiled
     profiler = cProfile.Profile()
     t = time.perf_counter()
     if what == "analyze":
@@ -232,7 +231,7 @@ def measure_profile(path: str, what: str, top: int = 14) -> dict:
     stats = pstats.Stats(profiler)
     total = stats.total_tt  # type: ignore[attr-defined]
     rows = []
-    for (file, line, func), (cc, nc, tt, ct, _) in stats.stats.items():  # type: ignore[attr-defined]
+    for (file, line, func), (_cc, nc, tt, ct, _) in stats.stats.items():  # type: ignore[attr-defined]
         rows.append({"function": f"{_short(file)}:{line}({func})", "calls": nc, "tottime_s": tt, "cumtime_s": ct})
     by_cum = sorted((r for r in rows if "analyzer" in r["function"]), key=lambda r: -r["cumtime_s"])[:top]
     by_tot = sorted(rows, key=lambda r: -r["tottime_s"])[:top]

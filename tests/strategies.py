@@ -514,7 +514,7 @@ class FiniteRuleSet:
                 lines.append(f"  {name}: {{cases: [{', '.join(cases + [f'{{else: {body[2]}}}'])}]}}")
         return "\n".join(lines) + "\n"
 
-    def renamed(self, mapping: dict[str, str]) -> "FiniteRuleSet":
+    def renamed(self, mapping: dict[str, str]) -> FiniteRuleSet:
         """The same rules with facts, derived facts and outcomes renamed by ``mapping``."""
         def new(n: str) -> str:
             return mapping.get(n, n)
@@ -525,7 +525,7 @@ class FiniteRuleSet:
             tuple((new(n), ("when", _rename(b[1], new)) if b[0] == "when"
                    else ("cases", tuple((_rename(c, new), t) for c, t in b[1]), b[2])) for n, b in self.outcomes))
 
-    def union(self, other: "FiniteRuleSet") -> "FiniteRuleSet":
+    def union(self, other: FiniteRuleSet) -> FiniteRuleSet:
         """Both rule sets in one file, names prefixed ``a_`` and ``b_`` (they share no fact)."""
         a = self.renamed({n: f"a_{n}" for n in self.names()})
         b = other.renamed({n: f"b_{n}" for n in other.names()})

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from analyzer.evaluate import EvalError, MappingEnv, value
 from analyzer.expr import Binary, Call, Expr, IfElse, ListOf, Literal, Name, Unary, parse
 from analyzer.typecheck import check
-from tests.strategies import (DECLARED, INT_NAMES, envs, lit, mixed_exprs, name, scope,
-                              typed_exprs, unparse, values_of)
+from tests.strategies import DECLARED, INT_NAMES, envs, lit, mixed_exprs, name, scope, typed_exprs, unparse, values_of
 
 # -- the oracles --------------------------------------------------------------------------------
 
