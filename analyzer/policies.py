@@ -10,9 +10,9 @@ Policies choose the next relevant question:
 
 - ``form_order``: the first relevant question in the order of the rule file (what a form with
   exact skip logic asks; the docassemble / XLSForm baseline);
-- ``greedy``: the question with the largest expected information gain about the outcomes (per
-  second of the citizen's time when the space is cost-weighted); when no single answer gains
-  information, the inputs of the most informative atom; then a needed amount input;
+- ``greedy``: the question with the largest expected information gain about the outcomes; when
+  no single answer gains information, the inputs of the atom that give the most information per
+  question together; then a needed amount input;
 - ``optimal``: the question that minimises the expected number of questions (exhaustive search
   with memoisation; only for small components, see :data:`OPTIMAL_STATE_LIMIT`).
 
@@ -54,12 +54,10 @@ class Space:
     atom_inputs: list[frozenset[int]]
     #: per position: positions that decide whether it applies (its count, its applies_if inputs)
     na_inputs: list[frozenset[int]]
-    #: per position: seconds to answer (for greedy's cost and for burden)
+    #: per position: seconds to answer (for burden)
     seconds: list[float]
     width: int = 0
     rows: list[tuple[int, ...]] = field(default_factory=list)
-    #: greedy weighs information by the seconds a question takes instead of counting questions
-    cost_weighted: bool = False
 
     @classmethod
     def of(cls, model: Model, component: Component, mode: str, seconds: Callable[[int], float]) -> Space:
@@ -237,11 +235,6 @@ class Space:
                         return True
         return False
 
-    def cost(self, q: int) -> float:
-        """What the greedy policy saves per question: one question, or its seconds when the space
-        is cost-weighted (then the flow minimises the citizen's time rather than the count)."""
-        return max(self.seconds[q], 1e-9) if self.cost_weighted else 1.0
-
     def entropy(self, rows: list[int]) -> float:
         p, keys = self.component.p, self.component.keys
         mass: dict[int, float] = {}
@@ -267,7 +260,7 @@ def choose_greedy(space: Space, rows: list[int], known: frozenset[int], candidat
     best, best_score = None, 0.0
     for q in candidates:
         after = sum(space.mass(child) / total * space.entropy(child) for child in space.split(rows, known, q))
-        score = (before - after) / space.cost(q)
+        score = before - after
         if score > best_score + 1e-12:
             best, best_score = q, score
     if best is not None:
@@ -284,7 +277,7 @@ def choose_greedy(space: Space, rows: list[int], known: frozenset[int], candidat
             parts = [child for part in parts for child in space.split(part, asked, q)]
             asked = asked | {q}
         after = sum(space.mass(part) / total * space.entropy(part) for part in parts)
-        score = (before - after) / sum(space.cost(q) for q in missing)
+        score = (before - after) / len(missing)
         if score > best_score + 1e-12:
             best_inputs, best_score = missing, score
     if best_inputs:
