@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,10 +174,18 @@ class PartialEvaluation(Evaluation):
                 for item in self.reads.get(name, ()):
                     self.support[item] = None
             return value
-        mark = len(self.support)
+        # Record exactly what this computation reads, including inputs the support already
+        # held: a later reader of the cached value adds back these reads, and an outcome's
+        # support must not depend on which outcome happened to compute the value first.
+        before = list(self.support)
+        self.support.clear()
         value = super().get(name)
+        mine = list(self.support)
+        self.support.clear()
+        self.support.update(dict.fromkeys(before))
+        self.support.update(dict.fromkeys(mine))
         if value is UNKNOWN:
-            self.reads[name] = list(self.support)[mark:]
+            self.reads[name] = mine
         return value
 
     def formula(self, formula: Any) -> Any:
@@ -247,11 +256,19 @@ class PartialEvaluation(Evaluation):
             return self.formula(case.value) if case.value is not None else case.then
         return None
 
-    def supports(self) -> dict[str, set[tuple]]:
-        """Per undecided outcome, the unknown inputs its evaluation touches. One evaluation serves
-        every outcome: a cached derived value that is still unknown adds back what it read."""
+    def supports(self, names: Iterable[str] | None = None) -> dict[str, set[tuple]]:
+        """Per undecided outcome (of ``names``, default all), the unknown inputs its evaluation
+        touches. One evaluation serves every outcome: a cached derived value that is still
+        unknown adds back what it read.
+
+        Answering an input outside an outcome's support leaves that outcome's value and support
+        as they are (the evaluation reads the inputs of its undecided parts, which are the
+        support, and a decided part stays decided as answers accumulate), so a caller that
+        answers one question at a time need only re-evaluate the outcomes whose support held it
+        (:func:`analyzer.montecarlo.simulate` does; tests/test_kleene_incremental.py checks it
+        against a full re-evaluation)."""
         found = {}
-        for name in self.process.outcomes:
+        for name in self.process.outcomes if names is None else names:
             self.support.clear()
             if self.get(name) is UNKNOWN:
                 found[name] = set(self.support)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,16 +81,14 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
             for m in case.get(group.name, [])]
     asked: list[tuple] = []
     spent = 0.0
+    supports = PartialEvaluation(process, answers).supports()
+    # how many undecided outcomes read each input (the greedy weight), kept up to date below
+    weight: Counter[tuple] = Counter(c for s in supports.values() for c in s)
     for _ in range(len(order) + 1):
-        supports = PartialEvaluation(process, answers).supports()
-        if not supports:
-            break
-        candidates = set().union(*supports.values()) - set(asked)
-        candidates = {c for c in candidates if c in order}
+        candidates = [c for c in weight if c in order and c not in asked]
         if not candidates:
             break
         if policy == "greedy":
-            weight = {c: sum(1 for s in supports.values() if c in s) for c in candidates}
             q = min(candidates, key=lambda c: (-weight[c], order[c]))
         else:
             q = min(candidates, key=lambda c: order[c])
@@ -100,6 +99,14 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
             answers[group][index - 1][name] = case[group][index - 1].get(name)
         asked.append(q)
         spent += seconds[name if group is None else f"{group}.{name}"]
+        # only the outcomes that read q can change (PartialEvaluation.supports)
+        touched = [o for o, s in supports.items() if q in s]
+        for o in touched:
+            weight.subtract(supports.pop(o))
+        supports.update(PartialEvaluation(process, answers).supports(touched))
+        for o in touched:
+            weight.update(supports.get(o, ()))
+        weight = +weight  # drop inputs no undecided outcome reads any more
     return Run(asked, spent)
 
 
