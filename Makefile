@@ -12,12 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The main job on the bundled rules: validate them, then draw the dependency graph.
+# The main job on the bundled rules: validate, analyze, draw the dependency graph, write the HTML report.
 run: $(STAMP)
 	$(BIN)/askless check rules/
 	$(BIN)/askless analyze rules/
 	$(BIN)/askless graph rules/boligstoette.yaml --format mermaid -o build/boligstoette.mmd --force
 	$(BIN)/askless graph rules/ --format json -o build/rules-graph.json --force
+	$(BIN)/askless report rules/ -o build/report.html --force
 
 # Node packages for the export tests (SurveyJS's survey-core, playwright-core), from the lock file.
 JS := tests/js

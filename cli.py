@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 
 import click
@@ -176,16 +177,32 @@ def graph(paths: tuple[str, ...], fmt: str, output: str | None, force: bool, reg
 @click.option("--population", "population_file", type=click.Path(dir_okay=False), default=None,
               help="CSV or Parquet file, one case per row (see askless population): expected values are "
                    "averages over its cases instead of the answer priors. Needs a single process.")
+@click.option("--max-static", type=click.IntRange(min=0), default=None,
+              help="Gate: exit 1 when the static form shows more than N questions (worst case) in a mode.")
+@click.option("--max-expected", type=click.FloatRange(min=0), default=None,
+              help="Gate: exit 1 when the minimal flow's expected questions exceed X in a mode.")
+@click.option("--max-hours", type=click.FloatRange(min=0), default=None,
+              help="Gate: exit 1 when citizen hours a year (minimal flow) exceed H in a mode, or are unknown.")
 @registers_option
 def analyze(paths: tuple[str, ...], fmt: str, tariff: float | None, population_file: str | None,
+            max_static: int | None, max_expected: float | None, max_hours: float | None,
             registers: str | None) -> None:
     """Count the questions each process asks, in both modes (anonymous, logged in).
 
     For the static form, form order with skipping, the minimal flow (greedy) and the optimal
     flow: expected, best and worst questions; lower bounds no form can beat; dead questions;
     prefill; burden in citizen hours a year; readability. See docs/metrics.md.
+
+    With --max-static, --max-expected or --max-hours (the gate, docs/teams.md): one line per
+    breach on stderr and exit 1.
     """
+    from analyzer import gate
+
     def body() -> int:
+        limits = gate.Limits(max_static, max_expected, max_hours)
+        for name, limit in (("--max-expected", max_expected), ("--max-hours", max_hours)):
+            if limit is not None and limit != limit:  # NaN passes a range check
+                raise click.BadParameter("must be a number", param_hint=f"'{name}'")
         project = valid_project("analyze", paths, registers)
         if tariff is not None and tariff != tariff:  # NaN passes a range check
             raise click.BadParameter("must be a number of DKK per hour", param_hint="'--tariff'")
@@ -198,11 +215,19 @@ def analyze(paths: tuple[str, ...], fmt: str, tariff: float | None, population_f
         results = [metrics.analyze(p, assumptions, cases) for p in project.processes]
         if cases is not None:
             results[0]["population"] = {"file": population_file, "cases": len(cases)}
+        breaches = gate.check(results, limits) if limits.active() else []
         if fmt == "json":
-            click.echo(json.dumps({"processes": results}, ensure_ascii=False, indent=2, sort_keys=False))
+            data: dict = {"processes": results}
+            if limits.active():
+                data["gate"] = {"passed": not breaches, "breaches": [b.to_dict() for b in breaches]}
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
         else:
             click.echo(analysis_text(results, fmt), nl=False)
-        return EXIT_OK
+        if limits.active():
+            for breach in breaches:
+                click.echo(breach.render(), err=True)
+            click.echo(gate.summary(results, limits, breaches), err=True)
+        return EXIT_FINDINGS if breaches else EXIT_OK
     _guard(body)
 
 
@@ -234,10 +259,108 @@ def population(path: str, rows: int, seed: int, output: str, force: bool, regist
     _guard(body)
 
 
+@main.command("evaluate")
+@click.argument("path", type=click.Path())
+@click.argument("population_file", required=False, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="FILE.csv or FILE.parquet: one row per case (row, each outcome, error).")
+@click.option("--sql", "sql_outcomes", multiple=True, metavar="OUTCOME",
+              help="Print the SQL that computes OUTCOME (and every column it reads) instead; repeatable.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@registers_option
+def evaluate(path: str, population_file: str | None, output: str | None, sql_outcomes: tuple[str, ...], force: bool,
+             registers: str | None) -> None:
+    """Decide every case of a population file at once (vectorised, in DuckDB).
+
+    Writes one row per case: its row number, every outcome, and 'error' (the first outcome whose
+    evaluation fails, e.g. a division by zero). Exact: the same values as the row-by-row
+    interpreter. See docs/population-runs.md.
+    """
+    from analyzer import vectorised
+
+    def body() -> int:
+        project = valid_project("evaluate", (path,), registers, single=True)
+        process = project.processes[0]
+        try:
+            if sql_outcomes:
+                click.echo(vectorised.explain(process, list(sql_outcomes)), nl=False)
+                return EXIT_OK
+            if population_file is None or output is None:
+                raise click.UsageError("give a POPULATION_FILE and -o FILE (or --sql OUTCOME)")
+            if os.path.exists(output) and not force:
+                raise click.UsageError(f"{output} exists; pass --force to overwrite it")
+            progress = None
+            if sys.stderr.isatty():
+                def progress(percent: float) -> None:
+                    click.echo(f"\r{process.name}: {percent:5.1f} %", nl=False, err=True)
+            rows = vectorised.write_outcomes(process, population_file, output, progress=progress)
+        except population_mod.PopulationError as exc:
+            click.echo(f"askless evaluate: {exc}", err=True)
+            return EXIT_INPUT
+        except vectorised.VectorisedError as exc:
+            click.echo(f"askless evaluate: {exc}", err=True)
+            return EXIT_INPUT
+        except OSError as exc:
+            click.echo(f"askless evaluate: {output}: cannot write: {exc.strerror or exc}", err=True)
+            return EXIT_INPUT
+        if progress is not None:
+            click.echo("", err=True)
+        click.echo(f"wrote the outcomes of {rows} cases of {process.name} to {output}", err=True)
+        return EXIT_OK
+    _guard(body)
+
+
+def _export_form(process, fmt: str, mode: str, output: str | None, force: bool) -> int:
+    """``askless flow --format surveyjs|xlsform``: the form, or the construct it cannot express and
+    exit 2. An XLSForm is a binary file: it needs -o, and is written atomically."""
+    from analyzer import flowcompile
+    from analyzer.exports import surveyjs, xlsform
+
+    if fmt == "xlsform" and (output is None or output == "-"):
+        raise click.UsageError("an XLSForm is a binary .xlsx file: give -o FILE.xlsx")
+    try:
+        program = flowcompile.compile_process(process, mode)
+        data = surveyjs.render(program) if fmt == "surveyjs" else xlsform.render(program)
+    except flowcompile.Unsupported as exc:
+        line, col = (exc.loc.line, exc.loc.col) if exc.loc else (1, 1)
+        click.echo(f"{process.path}:{line}:{col}: [error] the {fmt} export cannot express the rules: {exc} "
+                   "(flow-export); hint: askless flow --format html runs every process", err=True)
+        return EXIT_INPUT
+    if fmt == "surveyjs":
+        _emit_output(json.dumps(data, ensure_ascii=False, indent=2) + "\n", output, force)
+        return EXIT_OK
+    assert output is not None
+    if os.path.exists(output) and not force:
+        raise click.UsageError(f"{output} exists; pass --force to overwrite it")
+    folder = os.path.dirname(os.path.abspath(output))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".askless-", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, output)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        click.echo(f"askless flow: {output}: cannot write: {exc.strerror or exc}", err=True)
+        return EXIT_INPUT
+    click.echo(f"wrote {output}", err=True)
+    return EXIT_OK
+
+
 @main.command()
 @click.argument("path", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True,
-              help="json: one decision DAG per component (docs/flows.md).")
+@click.option("--format", "fmt", type=click.Choice(["json", "surveyjs", "xlsform", "html"]), default="json",
+              show_default=True,
+              help="json: one decision DAG per component (docs/flows.md); surveyjs: a SurveyJS form (JSON); "
+                   "xlsform: an XLSForm workbook (.xlsx, needs -o); html: one self-contained page that "
+                   "runs the flow in the browser (docs/developers.md).")
 @click.option("--mode", type=click.Choice(["anonymous", "logged_in"]), default="anonymous", show_default=True,
               help="anonymous: register facts are asked; logged_in: they are prefilled. With --compare: only "
                    "this mode (both when not given).")
@@ -255,7 +378,8 @@ def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compar
     """Export the minimal adaptive flow of one process: the greedy decision DAG per component,
     equal residual situations merged, expected and worst questions on every node (docs/flows.md).
 
-    Exit 2 when the rule file is invalid or the exact finite model is too large for the process.
+    Exit 2 when the rule file is invalid or the exact finite model is too large for the process;
+    with surveyjs or xlsform, when the rules use a construct the form cannot express.
     """
     from analyzer import flowexport
 
@@ -273,6 +397,12 @@ def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compar
             result = flowexport.compare(process, modes, cases)
             _emit_output(flowexport.compare_text(result, population_file), output, force)
             return EXIT_OK
+        if fmt == "html":
+            from analyzer.exports import html as html_export
+            _emit_output(html_export.render(process, mode), output, force)
+            return EXIT_OK
+        if fmt in ("surveyjs", "xlsform"):
+            return _export_form(process, fmt, mode, output, force)
         try:
             data = flowexport.export(process, mode)
         except flowexport.TooLarge as exc:
@@ -280,6 +410,98 @@ def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compar
                        "estimates its figures by simulation instead; askless flow --compare shows them.", err=True)
             return EXIT_INPUT
         _emit_output(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", output, force)
+        return EXIT_OK
+    _guard(body)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="FILE.html (one self-contained page) or FILE.md (Markdown for a pull-request comment).")
+@click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False), default=None,
+              help="A scenario file (docs/scenarios.md): adds a before/after section for its process.")
+@click.option("--population", "population_file", type=click.Path(dir_okay=False), default=None,
+              help="CSV or Parquet file, one case per row: expected values are averages over its cases. "
+                   "Needs a single process.")
+@click.option("--tariff", type=click.FloatRange(min=0, max=1e6), default=None,
+              help="DKK per hour of a citizen's time (default 200, an assumption).")
+@click.option("--suggestions/--no-suggestions", default=True, show_default=True,
+              help="Include the top suggestions of each process (askless suggest), with their measured effect.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@registers_option
+def report(paths: tuple[str, ...], output: str, scenario_file: str | None, population_file: str | None,
+           tariff: float | None, suggestions: bool, force: bool, registers: str | None) -> None:
+    """Write a report of one process or a folder: headline, question counts in both modes (chart),
+    burden, prefill map, top suggestions, dependency graph, readability; for several processes a
+    league table and the concepts defined differently (docs/reports.md)."""
+    from analyzer import htmlreport, mdreport, reportdata
+
+    def body() -> int:
+        if not output.endswith((".html", ".htm", ".md")):
+            raise click.UsageError(f"{output}: expected a file ending in .html or .md")
+        if tariff is not None and tariff != tariff:  # NaN passes a range check
+            raise click.BadParameter("must be a number of DKK per hour", param_hint="'--tariff'")
+        if os.path.exists(output) and not force:
+            raise click.UsageError(f"{output} exists; pass --force to overwrite it")
+        project = valid_project("report", paths, registers)
+        assumptions = Assumptions() if tariff is None else Assumptions(tariff_dkk_per_hour=tariff)
+        cases, population = None, None
+        if population_file is not None:
+            if len(project.processes) != 1:
+                raise click.UsageError("--population applies to one process; give one rule file")
+            cases = read_population("report", project.processes[0], population_file)
+            population = f"{population_file} ({len(cases)} cases)"
+        scenario, scenario_errors = None, ()
+        if scenario_file is not None:
+            from analyzer import scenario as scenario_mod
+            scenario_errors = (scenario_mod.ScenarioError,)
+            try:
+                scenario = scenario_mod.load(scenario_file)
+            except scenario_mod.ScenarioError as exc:
+                click.echo("".join(d.render() + "\n" for d in exc.diagnostics), nl=False, err=True)
+                return EXIT_INPUT
+        try:
+            data = reportdata.build(project.processes, project.catalogue, assumptions, cases, population,
+                                    scenario, with_suggestions=suggestions)
+        except ValueError as exc:  # the scenario names a process the paths do not hold
+            click.echo(f"askless report: {scenario_file}: {exc}", err=True)
+            return EXIT_INPUT
+        except scenario_errors as exc:  # a change that does not apply to the process
+            click.echo("".join(d.render() + "\n" for d in exc.diagnostics), nl=False, err=True)
+            return EXIT_INPUT
+        text = mdreport.render(data) if output.endswith(".md") else htmlreport.render(data)
+        _emit_output(text, output, True)
+        return EXIT_OK
+    _guard(body)
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--samples", type=click.IntRange(1, 100_000), default=400, show_default=True,
+              help="Cases drawn from NEW's answer priors to compare decisions on.")
+@click.option("--seed", type=int, default=20261128, show_default=True)
+@registers_option
+def diff_command(old: str, new: str, fmt: str, samples: int, seed: int, registers: str | None) -> None:
+    """Compare two versions of one process's rule file: questions, derived facts, outcomes and
+    constants added, removed or changed; metrics before and after; decisions that change on a
+    seeded sample of cases drawn from the answer priors (docs/teams.md). Exit 0; 2 on bad input.
+    """
+    from analyzer import diff
+
+    def body() -> int:
+        before = valid_project("diff", (old,), registers, single=True).processes[0]
+        after = valid_project("diff", (new,), registers, single=True).processes[0]
+        if before.name != after.name:
+            click.echo(f"askless diff: {old} holds process '{before.name}' and {new} holds '{after.name}'; "
+                       "give two versions of the same process", err=True)
+            return EXIT_INPUT
+        result = diff.compare(before, after, samples=samples, seed=seed)
+        if fmt == "json":
+            click.echo(json.dumps(diff.to_json(result), ensure_ascii=False, indent=2, default=str))
+        else:
+            click.echo(diff.to_text(result), nl=False)
         return EXIT_OK
     _guard(body)
 
@@ -359,6 +581,119 @@ def interview(path: str, mode: str, language: str, prefill_file: str | None) -> 
             return line.rstrip("\r\n")
 
         session.run(ask, click.echo)
+        return EXIT_OK
+    _guard(body)
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--scenario", "scenario_file", type=click.Path(dir_okay=False), required=True,
+              help="Scenario file: the changes to measure (docs/scenarios.md).")
+@click.option("--population", "population_file", type=click.Path(dir_okay=False), default=None,
+              help="Compare decisions on the cases of this CSV or Parquet file (default: a sample drawn from the priors).")
+@click.option("--rows", type=click.IntRange(1, 200_000), default=2000, show_default=True,
+              help="Cases drawn from the priors when no --population is given.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the drawn sample.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option("--tariff", type=click.FloatRange(min=0, max=1e6), default=None,
+              help="DKK per hour of a citizen's time for the burden figures (default: 200, an assumption).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@registers_option
+def whatif(path: str, scenario_file: str, population_file: str | None, rows: int, seed: int, fmt: str,
+           tariff: float | None, output: str | None, force: bool, registers: str | None) -> None:
+    """Measure a rule change: every metric before and after, and the decisions that change.
+
+    PATH is one rule file; the scenario file lists the changes (set a constant, prefill from a
+    register, drop a condition or a case, replace a definition, merge or drop facts). See
+    docs/scenarios.md and docs/policy-advisers.md.
+    """
+    from analyzer import scenario as scenario_mod
+    from analyzer import whatif as whatif_mod
+
+    def body() -> int:
+        if tariff is not None and tariff != tariff:  # NaN passes a range check
+            raise click.BadParameter("must be a number of DKK per hour", param_hint="'--tariff'")
+        project = valid_project("whatif", (path,), registers, single=True)
+        process = project.processes[0]
+        try:
+            scenario = scenario_mod.load(scenario_file)
+            if scenario.process != process.name:
+                raise scenario_mod.ScenarioError([scenario_mod.process_mismatch(scenario, process.name)])
+            cases = read_population("whatif", process, population_file) if population_file else None
+            assumptions = Assumptions() if tariff is None else Assumptions(tariff_dkk_per_hour=tariff)
+            result = whatif_mod.run(process, scenario, project.catalogue, cases, population_file, rows, seed,
+                                    assumptions)
+        except scenario_mod.ScenarioError as exc:
+            click.echo(diagnostics_text(exc.diagnostics), nl=False, err=True)
+            click.echo(f"askless whatif: the scenario does not apply to {path}", err=True)
+            return EXIT_INPUT
+        _emit_output(whatif_mod.render(result, fmt), output, force)
+        return EXIT_OK
+    _guard(body)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--population", "population_file", type=click.Path(dir_okay=False), default=None,
+              help="Count changed decisions on the cases of this CSV or Parquet file (one process; default: "
+                   "1000 cases drawn from the priors, seed 1).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option("--only", multiple=True, metavar="KIND", help="Run only this kind (repeatable; see --list-kinds).")
+@click.option("--skip", multiple=True, metavar="KIND", help="Do not run this kind (repeatable).")
+@click.option("--list-kinds", is_flag=True, help="Print every kind's documentation (Markdown) and exit.")
+@click.option("--apply", "apply_rank", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Write the scenario of suggestion N (its rank) to -o FILE instead of the list.")
+@click.option("--tariff", type=click.FloatRange(min=0, max=1e6), default=None,
+              help="DKK per hour of a citizen's time (default 200, an assumption).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@registers_option
+def suggest(paths: tuple[str, ...], population_file: str | None, fmt: str, only: tuple[str, ...],
+            skip: tuple[str, ...], list_kinds: bool, apply_rank: int | None, tariff: float | None,
+            output: str | None, force: bool, registers: str | None) -> None:
+    """Ranked, evidenced suggestions to ask fewer or clearer questions, each with its measured
+    effect (questions, citizen hours and DKK a year, decisions that change). See docs/suggestions.md.
+    """
+    from analyzer import suggest as suggest_mod
+    from analyzer.suggest import render as suggest_render
+
+    def body() -> int:
+        if list_kinds:
+            click.echo(suggest_render.kinds_markdown(), nl=False)
+            return EXIT_OK
+        if not paths:
+            raise click.UsageError("give rule files or folders (or --list-kinds)")
+        if tariff is not None and tariff != tariff:  # NaN passes a range check
+            raise click.BadParameter("must be a number of DKK per hour", param_hint="'--tariff'")
+        if apply_rank is not None and output is None:
+            raise click.UsageError("--apply N writes a scenario file: give -o FILE")
+        try:
+            kinds = suggest_mod.select(only, skip)
+        except suggest_mod.UnknownKind as exc:
+            raise click.UsageError(str(exc)) from None
+        project = valid_project("suggest", paths, registers)
+        assumptions = Assumptions() if tariff is None else Assumptions(tariff_dkk_per_hour=tariff)
+        ctx = suggest_mod.Context(list(project.processes), project.catalogue, assumptions)
+        if population_file is not None:
+            if len(project.processes) != 1:
+                raise click.UsageError("--population applies to one process; give one rule file")
+            process = project.processes[0]
+            ctx.cases[process.name] = read_population("suggest", process, population_file)
+            ctx.population[process.name] = f"population file {population_file} ({len(ctx.cases[process.name])} cases)"
+            ctx.population_file = population_file
+        found = suggest_mod.suggest(ctx, kinds)
+        if apply_rank is not None:
+            if apply_rank > len(found):
+                raise click.UsageError(f"--apply {apply_rank}: there are {len(found)} suggestions")
+            chosen = found[apply_rank - 1]
+            if not chosen.changes:
+                raise click.UsageError(f"--apply {apply_rank}: suggestion {apply_rank} ({chosen.kind}) changes no rule: "
+                                       f"{chosen.no_scenario or 'it has no scenario'}")
+            _emit_output(suggest_render.scenario_text(chosen, apply_rank), output, force)
+            return EXIT_OK
+        text = suggest_render.to_json(found, ctx) if fmt == "json" else suggest_render.to_table(found, ctx, fmt)
+        _emit_output(text, output, force)
         return EXIT_OK
     _guard(body)
 

@@ -257,6 +257,9 @@ def class_range(cls: AnswerClass, fact: Fact) -> tuple[Any, Any]:
     hi = cls.hi if cls.hi is not None else ceiling
     if hi is None or hi <= lo:
         hi = lo + max(1000.0, 10 * abs(lo))
+    if isinstance(fact.max, (int, float)) and hi > fact.max:
+        # never beyond the fact's declared range: such a value is not a valid answer
+        hi = max(lo, fact.max)
     return lo, hi
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import bounds, burden, finite, montecarlo, policies, readability
+from .logic.dead import by_mode as dead_by_mode
 from .model import Process
 from .rows import locate
 
@@ -125,6 +126,9 @@ def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dic
         "variables": len(variables), "components": None, "rows": None, "atoms": [], "exact": False,
         "estimated": why,
         "assumed_priors": sorted({_fact_key(v) for v in variables if v.prior != "declared"})}, "modes": {}}
+    # dead questions stay exact without the finite model: the reasoning backends decide them
+    # (analyzer/logic/dead.py; an undecided question is counted as live)
+    dead = dead_by_mode(process, MODES)
     for mode in MODES:
         static, static_seconds = _static(process, stub, mode, a, cases)
         out: dict[str, Any] = {"static": static}
@@ -136,7 +140,7 @@ def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dic
                 flow_seconds = spent
         out["optimal"] = None
         out["bounds"] = {"certificate": None, "entropy": None}
-        out["dead_questions"] = []
+        out["dead_questions"] = dead[mode]
         out["prefilled"] = sorted({_fact_key(v) for v in variables if v.register}) if mode == "logged_in" else []
         out["burden"] = {"static": burden.burden(static_seconds, volume, a), "flow": burden.burden(flow_seconds, volume, a),
                          "kind": "estimate", "method": "Standard Cost Model: seconds per question by type x "

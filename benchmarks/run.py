@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/run.py            # everything (make bench); about 8 minutes at most
     .venv/bin/python benchmarks/run.py analyze FILE        # one measurement, printed as JSON
     .venv/bin/python benchmarks/run.py latency FILE
+    .venv/bin/python benchmarks/run.py flows FILE           # build time of every flow export
+    .venv/bin/python benchmarks/run.py pagelatency FILE     # the HTML page engine's decisions (Node)
     .venv/bin/python benchmarks/run.py profile FILE [--what analyze|latency]
 
 The full run generates the rule sets (benchmarks/generate.py, fixed seeds) into build/bench/,
@@ -213,6 +215,80 @@ def measure_latency(path: str, sampling: float = LATENCY_SAMPLING, max_decisions
             "max_ms": ms[-1] if ms else None, "mean_ms": statistics.fmean(ms) if ms else None}
 
 
+#: the bundled processes whose flow exports are timed
+BUNDLED = ("rules/boligstoette.yaml", "rules/byggetilladelse.yaml", "rules/ekstra_affald.yaml",
+           "rules/oekonomisk_friplads.yaml")
+FLOWS_BUDGET = 120           # per bundled process, all formats and both modes
+
+
+def _flow_formats() -> dict:
+    """format -> function(process, mode) returning the exported text, for every export present."""
+    from analyzer import flowexport
+    from analyzer.exports import html
+    formats = {"json": lambda p, m: json.dumps(flowexport.export(p, m), ensure_ascii=False, indent=2, sort_keys=True),
+               "html": html.render}
+    try:
+        from analyzer.exports import surveyjs
+        from analyzer.flowcompile import compile_process
+        formats["surveyjs"] = lambda p, m: json.dumps(surveyjs.render(compile_process(p, m)), ensure_ascii=False)
+    except ImportError:  # the export is not in this checkout
+        pass
+    return formats
+
+
+def measure_flows(path: str) -> dict:
+    """Wall-clock time to build each flow export of one process in both modes (one run each, after
+    loading), the size of the output, and the expected questions of the HTML page's policy (Kleene
+    greedy, estimated by montecarlo.estimate) next to the exact flow's (flowexport, when the finite
+    model allows it)."""
+    from analyzer import burden, finite, flowexport, montecarlo
+    process = _load(path)[0]
+    out: dict[str, Any] = {"file": path, "process": process.name, "formats": {}, "questions": {}}
+    for name, build in _flow_formats().items():
+        for mode in ("anonymous", "logged_in"):
+            t = time.perf_counter()
+            try:
+                size = len(build(process, mode).encode("utf-8"))
+                why = ""
+            except flowexport.TooLarge as exc:
+                size, why = None, f"not available: {exc}"
+            out["formats"][f"{name} {mode}"] = {"s": time.perf_counter() - t, "bytes": size, "why": why}
+    a = burden.Assumptions()
+    seconds = {f.key: a.seconds_for(f.type) for f in process.all_facts()}
+    variables = finite.variables(process)
+    for mode in ("anonymous", "logged_in"):
+        page = montecarlo.estimate(process, variables, mode, "greedy", seconds)["expected"]
+        try:
+            exact = flowexport.export(process, mode)["expected"]
+        except flowexport.TooLarge:
+            exact = None
+        out["questions"][mode] = {"page": page["value"], "page_ci95": page["ci95"], "exact_flow": exact}
+    return out
+
+
+def measure_page_latency(path: str, cases: int = 5) -> dict:
+    """Wall-clock time of each next-question decision of the HTML page's engine
+    (analyzer/exports/flow.js, run by Node through tests/js/latency.mjs) on whole cases drawn from
+    the priors (seed 1), anonymous mode. Node must be on PATH."""
+    import tempfile
+
+    from analyzer import population
+    from analyzer.exports import html
+    process = _load(path)[0]
+    data = html.payload(process, "anonymous")
+    drawn = population.generate(process, cases, 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = os.path.join(tmp, "spec.json")
+        with open(spec, "w", encoding="utf-8") as handle:
+            json.dump({"data": data, "cases": drawn}, handle, default=str)
+        done = subprocess.run(["node", "tests/js/latency.mjs", spec], cwd=ROOT, capture_output=True, text=True,
+                              check=True)
+    out = json.loads(done.stdout)
+    out["engine"] = "exact decision graphs" if data["dag"] is not None else "three-valued (Kleene)"
+    out["cases"] = cases
+    return out
+
+
 def measure_profile(path: str, what: str, top: int = 14) -> dict:
     """cProfile of analyze (load + validate + metrics.analyze) or of 40 Kleene decisions."""
     import analyzer.load  # noqa: E401,F401 - not profiled
@@ -365,22 +441,40 @@ def run_all(report: str, sizes: tuple[int, ...]) -> int:
     result, why = _run(args, PROFILE_BUDGET)
     profiles.append((result, why, _cmd(args), max(sizes), "latency"))
 
+    args = [PY, "benchmarks/run.py", "pagelatency", files[max(sizes)][0]]
+    result, why = _run(args, LATENCY_BUDGET)
+    flows_page = (result, why, _cmd(args), max(sizes))
+    flows = []
+    for path in BUNDLED:
+        args = [PY, "benchmarks/run.py", "flows", path]
+        result, why = _run(args, FLOWS_BUDGET)
+        flows.append((result, why, _cmd(args)))
+
+    # issue 6: the rules over a population table, vectorised (DuckDB) against the interpreter
+    sys.path.insert(0, HERE)
+    import population as population_bench  # benchmarks/population.py, each measurement in its own process
+    population_md = population_bench.section(population_bench.measure_all())
+
     try:
         machine["load_end"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     except OSError:
         machine["load_end"] = "?"
     raw = {"machine": machine, "sizes": list(sizes), "files": files, "analyses": analyses, "latencies": latencies,
-           "small": small, "profiles": profiles, "elapsed": time.perf_counter() - started}
+           "small": small, "profiles": profiles, "flows": flows,
+           "page_latency": flows_page, "population_md": population_md, "elapsed": time.perf_counter() - started}
     with open(os.path.join(ROOT, BENCH_DIR, "results.json"), "w", encoding="utf-8") as handle:
         json.dump(raw, handle, ensure_ascii=False)
-    text = render(machine, sizes, files, analyses, latencies, small, profiles, time.perf_counter() - started)
+    text = render(machine, sizes, files, analyses, latencies, small, profiles, time.perf_counter() - started, flows,
+                  flows_page)
+    text = text.rstrip("\n") + "\n\n" + population_md.strip("\n") + "\n"
     with open(os.path.join(ROOT, report), "w", encoding="utf-8") as handle:
         handle.write(text)
     print(f"wrote {report} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return 0
 
 
-def render(machine, sizes, files, analyses, latencies, small, profiles, elapsed) -> str:  # noqa: C901
+def render(machine, sizes, files, analyses, latencies, small, profiles, elapsed, flows=(),  # noqa: C901
+           page_latency=None) -> str:
     out: list[str] = []
     w = out.append
     w("# Performance\n")
@@ -579,7 +673,50 @@ def render(machine, sizes, files, analyses, latencies, small, profiles, elapsed)
             w(f"| `{row['function']}` | {row['calls']:,} | {row['tottime_s']:.2f} | {row['cumtime_s']:.2f} |")
         w("")
     w(bottlenecks(sizes, analyses, latencies, profiles))
+    if flows:
+        w(render_flows(flows, page_latency))
     return "\n".join(out) + "\n"
+
+
+def render_flows(flows, page_latency=None) -> str:
+    """The flow exports of the bundled processes: build time per format and mode, and the
+    expected questions of the HTML page's policy next to the exact flow's; the page engine's
+    next-question latency on the largest synthetic rule set."""
+    lines = []
+    if page_latency:
+        r, why, cmd, n = page_latency
+        lines.append("## Next-question latency of the HTML page\n")
+        lines.append(f"`{cmd}`\n")
+        if r:
+            lines.append(f"The page's engine (`analyzer/exports/flow.js`, {r['engine']}) in Node on {n:,} questions: "
+                         f"{r['decisions']} decisions of {r['cases']} whole cases; median {r['p50_ms']:.1f} ms, "
+                         f"95th percentile {r['p95_ms']:.1f} ms, maximum {r['max_ms']:.1f} ms (the first decision, "
+                         f"before the JavaScript engine compiles the hot code: {r['first_ms']:.1f} ms). Measured, "
+                         f"wall-clock; a browser runs the same engine.\n")
+        else:
+            lines.append(f"{why}\n")
+    lines += ["## Flow exports of the bundled processes\n",
+             "Wall-clock seconds to build each export (`askless flow --format ...`) once the rules are "
+             "loaded, one run each, and the size of the output. `json` is the exact decision graph, "
+             "not available when the finite model is too large.\n"]
+    for r, why, cmd in flows:
+        if not r:
+            lines.append(f"- `{cmd}`: {why}")
+            continue
+        lines.append(f"### {r['process']}\n\n`{cmd}`\n")
+        lines.append("| format and mode | seconds | bytes |\n|---|---:|---:|")
+        for name, f in r["formats"].items():
+            lines.append(f"| {name} | {f['s']:.3f} | {f['bytes'] if f['bytes'] is not None else f['why']} |")
+        lines.append("\nExpected questions: the HTML page asks by three-valued evaluation, greedy (an estimate: "
+                     "Monte Carlo over 400 cases drawn from the priors, 95 % interval); the exact flow is the "
+                     "`json` export's expectation under the priors (exact on the finite model, `–` when it is "
+                     "too large).\n")
+        lines.append("| mode | HTML page | exact flow |\n|---|---:|---:|")
+        for mode, q in r["questions"].items():
+            lo, hi = q["page_ci95"]
+            lines.append(f"| {mode} | ~{q['page']:.2f} ({lo:.2f}–{hi:.2f}) | {_f(q['exact_flow'])} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
 
 
 def _share(profile: dict | None, *needles: str) -> str:
@@ -685,6 +822,10 @@ def main(argv: list[str] | None = None) -> int:
     prof = sub.add_parser("profile", help="cProfile analyze, or 40 Kleene decisions, on one file (JSON)")
     prof.add_argument("file")
     prof.add_argument("--what", choices=["analyze", "latency"], default="analyze")
+    fl = sub.add_parser("flows", help="time every flow export of one process in both modes (JSON)")
+    fl.add_argument("file")
+    pl = sub.add_parser("pagelatency", help="time the HTML page engine's decisions in Node on one file (JSON)")
+    pl.add_argument("file")
     again = sub.add_parser("render", help="rewrite the report from the last run's build/bench/results.json")
     again.add_argument("-o", "--output", default=REPORT)
     args = ap.parse_args(argv)
@@ -693,7 +834,11 @@ def main(argv: list[str] | None = None) -> int:
             raw = json.load(handle)
         keyed = {k: {int(n): tuple(v) for n, v in raw[k].items()} for k in ("files", "analyses", "latencies")}
         text = render(raw["machine"], tuple(raw["sizes"]), keyed["files"], keyed["analyses"], keyed["latencies"],
-                      [tuple(x) for x in raw["small"]], [tuple(x) for x in raw["profiles"]], raw["elapsed"])
+                      [tuple(x) for x in raw["small"]], [tuple(x) for x in raw["profiles"]], raw["elapsed"],
+                      [tuple(x) for x in raw.get("flows", [])],
+                      tuple(raw["page_latency"]) if raw.get("page_latency") else None)
+        if raw.get("population_md"):
+            text = text.rstrip("\n") + "\n\n" + raw["population_md"].strip("\n") + "\n"
         with open(os.path.join(ROOT, args.output), "w", encoding="utf-8") as handle:
             handle.write(text)
         print(f"wrote {args.output}", file=sys.stderr)
@@ -705,6 +850,10 @@ def main(argv: list[str] | None = None) -> int:
         result = measure_analyze(args.file)
     elif args.command == "latency":
         result = measure_latency(args.file, args.sampling)
+    elif args.command == "flows":
+        result = measure_flows(args.file)
+    elif args.command == "pagelatency":
+        result = measure_page_latency(args.file)
     else:
         result = measure_profile(args.file, args.what)
     print(json.dumps(result, ensure_ascii=False))

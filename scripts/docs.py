@@ -10,8 +10,9 @@ The pages are README.md and docs/**/*.md. In them:
   trailing spaces and trailing empty lines removed. Commands run in page order, pages in the
   order README.md, then docs/ sorted, so a command may use a file an earlier one wrote (under
   build/, never a temporary folder: outputs must be the same on every machine).
-- A command line that ends with ``# docs: skip`` is not run; its output is left as written. Use
-  it only for a command that cannot run here, and say why next to it.
+- A command line that ends with ``# docs: skip``, or with ``# docs: skip (the reason)``, is not
+  run; its output is left as written. Use it only for a command that cannot run here (or must
+  not: one that rewrites a committed image), and say why.
 - An output line that is exactly ``...`` stands for any number of lines (an abbreviation). It is
   kept as long as the rest of the shown output still matches; when it no longer does, ``--write``
   replaces the whole output and says so, to be abbreviated again by hand.
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SKIP = "# docs: skip"
+SKIP = re.compile(r"#\s*docs: skip(\s*\([^()]*\))?\s*$")  # optionally followed by (the reason)
 ELLIPSIS = "..."
 TIMEOUT = 600  # seconds for one command
 FENCE_OPEN = re.compile(r"^( *)(```+)\s*([\w+-]*)\s*$")
@@ -180,7 +181,7 @@ def console_block(rel: str, lineno: int, body: list[str], env: dict[str, str], r
         shown = clean(body[k + 1:end])
         new.append(body[k])
         where = f"{rel}:{lineno + 1 + k}: $ {command}"
-        if command.rstrip().endswith(SKIP):
+        if SKIP.search(command):
             result.skipped += 1
             new.extend(body[k + 1:end])
         else:

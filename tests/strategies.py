@@ -661,3 +661,86 @@ def finite_rule_sets(draw, min_facts: int = 3, max_facts: int = 7) -> FiniteRule
         else:
             outcomes.append((f"o{k}", ("when", condition(3))))
     return FiniteRuleSet(tuple(facts), tuple(derived), tuple(outcomes))
+
+
+# == arithmetic across facts, for the exact reasoning backends (analyzer/logic, tests/test_logic.py)
+#
+# A separate block: nothing above uses it. The int facts range over 13 to 15 values, so their
+# answer classes are intervals (more than analyzer.classes.POINT_CLASS_RANGE values) and every
+# fact read by arithmetic is opaque: only the SMT engine is exact on them, and a brute force over
+# every value in range (tests/oracle.py, Oracle) is its oracle.
+
+#: templates of comparisons across int facts; {a} {b} {c} are distinct facts, {k} a small constant
+ARITHMETIC_TEMPLATES = (
+    "{a} + {b} > {c}",
+    "{a} - {b} >= {k}",
+    "2 * {a} < {b} + {k}",
+    "max({a}, {b}) > {c}",
+    "min({a}, {b}) + {k} == {c}",
+    "abs({a} - {b}) <= {k}",
+    "floor({a} / 3) == {b} - {k}",
+    "round({a} / 4) > {b}",
+    "{a} * {b} > {c} + {k}",
+)
+
+
+@dataclass(frozen=True)
+class ArithmeticRuleSet:
+    """A process of 2 or 3 int facts (``x0``.. with ``min``/``max``, 13 to 15 values each, no
+    prior: interval classes) and an optional bool ``p``; a derived ``s`` summing two ints; one
+    or two outcomes over comparisons across facts (``x0 + x1 > x2``, ``max(x0, x1) > x2``, ...),
+    one of them possibly a ``cases`` amount, and sometimes ``o2: not p`` (no arithmetic). ``facts`` lists every value of every fact, in the
+    form :class:`tests.oracle.Oracle` enumerates."""
+
+    facts: tuple[FiniteFact, ...]
+    text_: str
+
+    def text(self) -> str:
+        return self.text_
+
+
+@st.composite
+def arithmetic_rule_sets(draw) -> ArithmeticRuleSet:
+    """An :class:`ArithmeticRuleSet` (see its docstring); at most 2 * 15 ** 3 cases."""
+    n = draw(st.integers(2, 3))
+    names = [f"x{k}" for k in range(n)]
+    facts: list[FiniteFact] = []
+    lines = ["process: t", "title: T", "facts:"]
+    with_bool = draw(st.booleans())
+    if with_bool:
+        facts.append(FiniteFact("p", "question", "bool", (True, False), (0.5, 0.5)))
+        lines.append("  p: {type: bool, ask: 'p?'}")
+    guarded = draw(st.sampled_from(names)) if with_bool and draw(st.booleans()) else None
+    for name in names:
+        low = draw(st.integers(0, 2))
+        high = low + draw(st.integers(12, 14))
+        values = tuple(range(low, high + 1))
+        extra = ", applies_if: p, default: 0" if name == guarded else ""
+        facts.append(FiniteFact(name, "question", "int", values, tuple([1 / len(values)] * len(values)),
+                                ("name", "p") if name == guarded else None, 0 if name == guarded else None))
+        lines.append(f"  {name}: {{type: int, ask: '{name}?', min: {low}, max: {high}{extra}}}")
+    lines.append("  s: {derive: \"x0 + x1\"}")
+
+    def comparison() -> str:
+        template = draw(st.sampled_from(ARITHMETIC_TEMPLATES))
+        a, b = draw(st.permutations(names))[:2]
+        c = draw(st.sampled_from(names + ["s"]))
+        return template.format(a=a, b=b, c=c, k=draw(st.integers(0, 6)))
+
+    def condition() -> str:
+        first = comparison()
+        how = draw(st.integers(0, 3 if with_bool else 1))
+        if how == 0:
+            return first
+        if how == 1:
+            return f"({first}) {draw(st.sampled_from(['and', 'or']))} ({comparison()})"
+        return f"p and ({first})" if how == 2 else f"not p or ({first})"
+
+    lines.append("outcomes:")
+    lines.append(f'  o0: {{when: "{condition()}"}}')
+    if draw(st.booleans()):
+        a, b = draw(st.permutations(names))[:2]
+        lines.append(f'  o1: {{cases: [{{when: "{condition()}", value: "{a} - {b}"}}, {{else: 0}}]}}')
+    if with_bool and draw(st.booleans()):
+        lines.append('  o2: {when: "not p"}')  # an outcome without arithmetic, beside those with
+    return ArithmeticRuleSet(tuple(facts), "\n".join(lines) + "\n")

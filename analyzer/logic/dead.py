@@ -1,0 +1,78 @@
+"""Dead questions by the exact backends: questions no answers ever make relevant.
+
+For processes whose finite model is too large for the policies (``askless analyze`` then
+estimates by simulation), :func:`dead_questions` asks the selected engine ``dead(q)`` for every
+question of the mode, in file order. A question is listed only on an exact verdict; an unknown
+one (the SMT time limit, or rules no engine encodes) is left out, which is the sound side: never
+call a live question dead.
+Work can be bounded by ``max_questions`` (questions beyond it are not checked, and the result
+says how many), never by time, so the output stays the same on every machine. Measured cost
+on the synthetic rule sets (benchmarks/generate.py, seed 1): 0.9 s for 300 questions, 5.3 s for
+1,000, 18 s for 3,000 (docs/architecture.md, "Reasoning backends").
+
+>>> from analyzer.load import load_process_document
+>>> from analyzer.yamlread import read
+>>> text = "process: t\\ntitle: T\\nfacts:\\n  a: {type: int, ask: a?, min: 0, max: 100}\\n"
+>>> text += "  b: {type: int, ask: b?, min: 0, max: 100}\\n  c: {type: bool, ask: c?}\\n"
+>>> text += "outcomes:\\n  o: {when: a + b > 250 and c}\\n"
+>>> p, _ = load_process_document(read("t.yaml", text=text))
+>>> found = dead_questions(p, "anonymous")
+>>> [(d["question"], d["reason"], d["kind"]) for d in found.dead]
+[('a', 'no answer to it ever changes an outcome', 'exact'), ('b', 'no answer to it ever changes an outcome', 'exact'), ('c', 'no answer to it ever changes an outcome', 'exact')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Process
+from . import select
+from .base import TooLarge, Unsupported
+
+
+@dataclass(frozen=True)
+class DeadQuestions:
+    #: {"question", "reason", "kind"} per dead question, in file order (and "engine" where an
+    #: engine's verdict, not the dependency cones, found it)
+    dead: list[dict] = field(default_factory=list)
+    #: questions checked, and those the time limit left undecided (counted as live)
+    checked: int = 0
+    unknown: int = 0
+    #: questions not checked (beyond max_questions)
+    skipped: int = 0
+
+
+def dead_questions(process: Process, mode: str, max_questions: int | None = None) -> DeadQuestions:
+    """The questions of ``mode`` that no answers make relevant (see the module docstring)."""
+    chain = select(process, mode)
+    questions = chain.questions()
+    max_questions = len(questions) if max_questions is None else max_questions
+    cones = chain.domain.outcome_cones()
+    read = set().union(*cones.values()) if cones else set()
+    dead, unknown = [], 0
+    for q in questions[:max_questions]:
+        if chain.domain.index[q] not in read:
+            dead.append({"question": q, "reason": "no outcome depends on it", "kind": "exact"})
+            continue
+        try:
+            verdict = chain.dead(q)
+        except (TooLarge, Unsupported):  # no engine can decide it: counted as live (sound)
+            unknown += 1
+            continue
+        if verdict.status != "exact":
+            unknown += 1
+        elif verdict.value:
+            dead.append({"question": q, "reason": "no answer to it ever changes an outcome", "kind": "exact",
+                         "engine": verdict.engine})
+    checked = min(len(questions), max_questions)
+    return DeadQuestions(dead, checked, unknown, len(questions) - checked)
+
+
+def by_mode(process: Process, modes: tuple[str, ...]) -> dict[str, list[dict]]:
+    """The dead questions of each mode, as ``askless analyze`` lists them ({"question", "reason",
+    "kind"}): deadness does not depend on the mode, so every input is checked once (anonymous)
+    and each mode keeps the questions it asks."""
+    found = dead_questions(process, "anonymous")
+    variables = {v.id: v for v in select(process, "anonymous").domain.variables}
+    return {mode: [{k: d[k] for k in ("question", "reason", "kind")} for d in found.dead
+                   if variables[d["question"]].fact.asked(mode)] for mode in modes}
