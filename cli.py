@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 
 import click
@@ -332,21 +331,8 @@ def _export_form(process, fmt: str, mode: str, output: str | None, force: bool) 
     assert output is not None
     if os.path.exists(output) and not force:
         raise click.UsageError(f"{output} exists; pass --force to overwrite it")
-    folder = os.path.dirname(os.path.abspath(output))
     try:
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".askless-", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-            os.replace(tmp, output)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_atomic(output, data)
     except OSError as exc:
         click.echo(f"askless flow: {output}: cannot write: {exc.strerror or exc}", err=True)
         return EXIT_INPUT

@@ -13,7 +13,7 @@ group, ``{group: [{fact: value}, ...]}``. In ``logged_in`` mode the caller passe
 facts too (they come from the registers, not from the citizen); they are never asked.
 
 With the finite model (analyzer.finite) the engine is exact: it asks only relevant questions
-(never one whose answer cannot change an outcome), chooses them as the greedy policy does (so a
+(never one whose answer cannot change an outcome), chooses them as the minimal flow does (so a
 case is asked exactly what ``askless analyze`` counts for it), and stops as soon as every outcome
 is decided. When the model is too large, or the answers fall outside the classes the priors
 allow, it falls back to three-valued evaluation (analyzer.kleene): sound, but it may ask a
@@ -75,15 +75,16 @@ class Decision:
 class Flow:
     process: Process
     mode: str = "anonymous"
-    policy: str = "greedy"
+    #: "minimal" (the flow askless analyze counts and askless flow exports), "greedy" or "form_order"
+    policy: str = "minimal"
     model: finite.Model | None = field(default=None, init=False)
     spaces: list[policies.Space] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         if self.mode not in ("anonymous", "logged_in"):
             raise ValueError(f"mode must be anonymous or logged_in, not {self.mode!r}")
-        if self.policy not in ("greedy", "form_order"):
-            raise ValueError(f"policy must be greedy or form_order, not {self.policy!r}")
+        if self.policy not in ("minimal", "greedy", "form_order"):
+            raise ValueError(f"policy must be minimal, greedy or form_order, not {self.policy!r}")
         try:
             self.model = finite.build(self.process)
         except finite.TooLarge:
@@ -170,7 +171,7 @@ class Flow:
                 values = space.component.key_values[space.component.keys[rows[0]]][0][0]
                 decided.update(zip(space.component.outcomes, values))
                 continue
-            chooser = policies.choose_greedy if self.policy == "greedy" else policies.choose_form_order
+            chooser = policies.chooser_of(space, self.policy)
             q = chooser(space, rows, known, candidates)
             var = self.model.variables[space.component.variables[q]]
             order = space.component.variables[q]

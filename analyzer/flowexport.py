@@ -41,8 +41,9 @@ VERSION = 1
 MAX_NODES = 200_000
 INTERLEAVING = ("The components share no question: their flows are independent, and their questions may be "
                 "asked in any interleaving (one component after the other, or mixed); the counts add up.")
-POLICY = ("greedy: the relevant question with the largest expected information gain about the outcomes "
-          "(askless analyze's minimal flow)")
+POLICY = ("minimal: per component, the relevant question with the largest expected information gain about "
+          "the outcomes (greedy), or the first relevant one in rule-file order where that asks fewer questions in "
+          "expectation (each component's policy says which); askless analyze's minimal flow")
 
 
 class TooLarge(Exception):
@@ -150,6 +151,7 @@ class _Dag:
             "outcomes": list(c.outcomes),
             "questions": [self._var(q).id for q in space.askable],
             "prefilled": sorted(self._var(q).id for q in space.prefilled),
+            "policy": policies.minimal_policy(space) if c.rows else "greedy",
             "root": 0,
             "expected": root["expected"],
             "best": root["best"],
@@ -207,7 +209,7 @@ class _Dag:
         if not candidates:
             self.nodes[key] = self._leaf(rows, known)
             return key
-        q = policies.choose_greedy(space, rows, known, candidates)
+        q = policies.chooser_of(space, "minimal")(space, rows, known, candidates)
         node: dict[str, Any] = {"kind": "question", "_rows": tuple(rows), "_edges": []}
         node.update(self._question(rows, known, q))
         self.nodes[key] = node
@@ -414,12 +416,13 @@ def per_case_counts(process: Process, mode: str, cases: list[dict]) -> dict[str,
         seconds_of = lambda v: a.seconds_for(model.variables[v].fact.type)  # noqa: E731
         spaces = [policies.Space.of(model, c, mode, seconds_of) for c in model.components]
         located = [[locate(model, c, case) for c in model.components] for case in cases]
-    for policy, key in (("form_order", "form_order"), ("greedy", "flow")):
+    for policy, key in (("form_order", "form_order"), ("minimal", "flow")):
         trees = [policies.run(space, policy) for space in spaces]
         counts = []
         for i, case in enumerate(cases):
             if model is None or any(r is None for r in located[i]):
-                counts.append(len(montecarlo.simulate(process, case, mode, policy, order, fact_seconds).asked))
+                simulated = "form_order" if policy == "form_order" else "greedy"
+                counts.append(len(montecarlo.simulate(process, case, mode, simulated, order, fact_seconds).asked))
             else:
                 counts.append(sum(len(tree.asked[r]) for tree, r in zip(trees, located[i])))
         out[key] = counts

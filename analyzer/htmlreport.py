@@ -154,7 +154,7 @@ def _saved(s) -> str:
     for mode, name in MODE_LABELS.items():
         h = e.hours.get(mode)
         parts.append(f"{name}: {'–' if h is None else f'~{h:,.1f} h'}")
-    return "; ".join(parts) + f" a year ({e.kind})"
+    return "; ".join(parts) + f" a year (hours: estimate; question counts: {e.kind})"
 
 
 def _suggestions(r: ProcessReport) -> str:
@@ -218,7 +218,9 @@ def _process(r: ProcessReport) -> str:
     law = ""
     if p.law:
         law_text = escape(p.law.id + (f": {p.law.title}" if p.law.title else ""))
-        law = f'<a href="{escape(p.law.url)}">{law_text}</a>' if p.law.url else law_text
+        # only web links: a javascript: or data: URL in a rule file must not become a link
+        web = p.law.url and p.law.url.lower().startswith(("https://", "http://"))
+        law = f'<a href="{escape(p.law.url)}">{law_text}</a>' if web else law_text
     meta = " · ".join(x for x in (f"rule file <code>{escape(p.path)}</code>", escape(p.authority or ""), law) if x)
     return "\n".join([
         f'<section class="process" id="p-{slug}" aria-labelledby="h-{slug}">',
@@ -330,6 +332,9 @@ def render(report: Report) -> str:
     if report.population:
         intro += f" Expected values are averages over the population file {escape(report.population)}."
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+             # self-contained: no script runs and nothing is fetched, whatever a rule file holds
+             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; '
+             'img-src data:">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
              '<header><h1>' + escape(title) + "</h1>", f'<p class="meta">askless {escape(__version__)}</p>',

@@ -183,7 +183,7 @@ class Interview:
     """One interview over ``process``; :meth:`run` drives it."""
 
     def __init__(self, process: Process, mode: str = "anonymous", language: str = "da",
-                 prefill: dict[str, Any] | None = None, policy: str = "greedy", flow: Flow | None = None) -> None:
+                 prefill: dict[str, Any] | None = None, policy: str = "minimal", flow: Flow | None = None) -> None:
         if language not in ("da", "en"):
             raise ValueError(f"language must be da or en, not {language!r}")
         self.process = process

@@ -7,6 +7,9 @@ of ``askless analyze``: ``~`` an estimate, ``≥`` a lower bound, plain text exa
 
 from __future__ import annotations
 
+import html
+import re
+
 from .diff import _delta
 from .graph import to_mermaid
 from .reportdata import (
@@ -25,7 +28,9 @@ from .reportdata import (
 
 
 def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Rule text as a table cell: HTML-escaped (a pull-request comment renders HTML), pipes and
+    line breaks neutralised."""
+    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def _table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
@@ -37,7 +42,7 @@ def _table(headers: list[str], rows: list[list[str]], right: set[int] = frozense
 
 def _process(r: ProcessReport) -> list[str]:
     p, a = r.process, r.analysis
-    out = [f"## {p.title.en or p.title.da} (`{p.name}`)", "", f"**{headline(a)}**", ""]
+    out = [f"## {html.escape(p.title.en or p.title.da, quote=False)} (`{p.name}`)", "", f"**{headline(a)}**", ""]
     rows = []
     for mode, name in MODE_LABELS.items():
         block = a["modes"][mode]
@@ -70,7 +75,7 @@ def _process(r: ProcessReport) -> list[str]:
             e = s.effect
             hours = "not measured" if e is None else "; ".join(
                 f"{name} {'–' if e.hours.get(mode) is None else f'~{e.hours[mode]:,.1f} h'}"
-                for mode, name in MODE_LABELS.items()) + f" ({e.kind})"
+                for mode, name in MODE_LABELS.items()) + f" (hours: estimate; question counts: {e.kind})"
             rows.append([s.title, f"`{s.subject}`", s.kind, hours])
         out += _table(["suggestion", "subject", "kind", "hours saved a year"], rows)
     else:
@@ -81,8 +86,11 @@ def _process(r: ProcessReport) -> list[str]:
     if hard:
         out += _table(["fact", "text", "LIX", "band"],
                       [[f"`{t['fact']}`", t["text"], f"{t['lix']:.0f}", t["band"]] for t in hard], {2})
-    out += ["<details><summary>Dependency graph (Mermaid)</summary>", "", "```mermaid",
-            to_mermaid(r.graph).rstrip("\n"), "```", "", "</details>", ""]
+    mermaid = to_mermaid(r.graph).rstrip("\n")
+    # a fence longer than any run of backticks in the rule text, so that text cannot close it
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", mermaid)), default=0))
+    out += ["<details><summary>Dependency graph (Mermaid)</summary>", "", fence + "mermaid",
+            mermaid, fence, "", "</details>", ""]
     return out
 
 

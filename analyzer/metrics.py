@@ -167,6 +167,8 @@ def _model_summary(model: finite.Model) -> dict:
 
 _METHODS = {"form_order": "questions in rule-file order, skipping every irrelevant one",
             "greedy": "the most informative question about the outcomes first",
+            "minimal": "per component, the most informative question first (greedy information gain), or the "
+                       "rule file's order with skipping where that asks fewer",
             "optimal": "exhaustive search per component for the fewest expected questions"}
 
 
@@ -202,7 +204,7 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
     order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(model.variables)
              if v.fact.asked(mode)}
     flow_seconds = 0.0
-    for name, key in (("form_order", "form_order"), ("greedy", "flow"), ("optimal", "optimal")):
+    for name, key in (("form_order", "form_order"), ("minimal", "flow"), ("optimal", "optimal")):
         try:
             trees = [policies.run(space, name) for space in spaces]
         except policies.SearchTooLarge:
@@ -224,7 +226,7 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
                  "expected": figure(total.expected, figure_kind, method + over)}
         if name == "optimal":
             block = {"worst": block["worst"], "expected": block["expected"], "exact": model.exact and not simulated}
-        if name == "greedy":
+        if name == "minimal":
             flow_seconds = total.seconds
         out[key] = block
     certs = []
@@ -253,12 +255,12 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
 
 def _combine_cases(spaces, trees, located, cases, process, mode, policy, order, fact_seconds) -> tuple[_Run, int]:
     """Totals over a population's cases, each run down its rows' paths; a case no row matches
-    is simulated with three-valued evaluation (greedy stands in for optimal there). Returns the
+    is simulated with three-valued evaluation (greedy stands in for optimal and minimal there). Returns the
     totals and how many cases were simulated."""
     counts, seconds, simulated = [], [], 0
     for case, case_rows in zip(cases, located):
         if any(r is None for r in case_rows):
-            run = montecarlo.simulate(process, case, mode, "greedy" if policy == "optimal" else policy, order,
+            run = montecarlo.simulate(process, case, mode, "form_order" if policy == "form_order" else "greedy", order,
                                       fact_seconds)
             counts.append(len(run.asked))
             seconds.append(run.seconds)

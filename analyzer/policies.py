@@ -14,7 +14,11 @@ Policies choose the next relevant question:
   no single answer gains information, the inputs of the atom that give the most information per
   question together; then a needed amount input;
 - ``optimal``: the question that minimises the expected number of questions (exhaustive search
-  with memoisation; only for small components, see :data:`OPTIMAL_STATE_LIMIT`).
+  with memoisation; only for small components, see :data:`OPTIMAL_STATE_LIMIT`);
+- ``minimal``: the **minimal flow** askless reports and exports: per component, the greedy tree,
+  or the form-order tree where that one asks fewer questions in expectation (greedy information
+  gain is a heuristic, and on some components the plain order of the rules does better; both
+  trees are built anyway, so the better one is kept: :func:`minimal_policy`).
 
 :func:`run` builds the tree and returns, per row, the questions asked.
 """
@@ -32,7 +36,7 @@ OPTIMAL_STATE_LIMIT = 50_000
 #: the optimal search runs only on components with at most this many questions and rows
 OPTIMAL_MAX_QUESTIONS = 14
 OPTIMAL_MAX_ROWS = 5_000
-POLICIES = ("form_order", "greedy", "optimal")
+POLICIES = ("form_order", "greedy", "optimal", "minimal")
 
 
 class SearchTooLarge(Exception):
@@ -303,10 +307,40 @@ class Tree:
     undetermined: int = 0
 
 
+def expected_questions(space: Space, tree: Tree) -> float:
+    """Expected questions of ``tree`` under the component's row probabilities."""
+    p = space.component.p
+    return sum(p[r] * len(path) for r, path in tree.asked.items()) / (sum(p) or 1)
+
+
+def minimal_policy(space: Space) -> str:
+    """``greedy``, or ``form_order`` when its tree asks fewer questions in expectation on this
+    component (ties keep greedy). Computed once per space."""
+    chosen = space.__dict__.get("_minimal")
+    if chosen is None:
+        greedy, order = run(space, "greedy"), run(space, "form_order")
+        chosen = "form_order" if expected_questions(space, order) < expected_questions(space, greedy) - 1e-12 \
+            else "greedy"
+        space.__dict__["_minimal"] = chosen
+    return chosen
+
+
+def chooser_of(space: Space, policy: str) -> Callable[[Space, list[int], frozenset[int], list[int]], int]:
+    """The next-question rule of ``policy`` (greedy, form_order or minimal) on ``space``."""
+    if policy == "minimal":
+        policy = minimal_policy(space)
+    return choose_greedy if policy == "greedy" else choose_form_order
+
+
 def run(space: Space, policy: str) -> Tree:
-    if policy == "optimal":
-        return _optimal(space)
-    chooser = choose_greedy if policy == "greedy" else choose_form_order
+    """The decision tree of ``policy`` on ``space`` (built once per space and policy)."""
+    trees = space.__dict__.setdefault("_trees", {})
+    if policy not in trees:
+        trees[policy] = _optimal(space) if policy == "optimal" else _run(space, chooser_of(space, policy))
+    return trees[policy]
+
+
+def _run(space: Space, chooser: Callable[[Space, list[int], frozenset[int], list[int]], int]) -> Tree:
     asked: dict[int, list[int]] = {}
     nodes = undetermined = 0
     stack: list[tuple[list[int], frozenset[int], list[int]]] = [(rows, space.prefilled, []) for rows in space.roots()]

@@ -133,6 +133,30 @@ def write(process: Process, cases: list[dict], path: str) -> None:
         os.replace(target, path)
 
 
+#: characters DuckDB's file readers expand as a glob pattern in a file name
+_GLOB = frozenset("*?[]{}")
+_links: list[str] = []
+
+
+def literal_path(path: str) -> str:
+    """``path`` as DuckDB must be given it to read exactly that one file. DuckDB expands ``*``,
+    ``?``, ``[...]`` and ``{...}`` in a file name as a glob (so ``a*.csv`` would also read
+    ``ab.csv``); such a path is read through a symbolic link with a plain name, in a temporary
+    folder removed when the process ends."""
+    if not _GLOB.intersection(path):
+        return path
+    import atexit
+    import shutil
+
+    if not _links:
+        _links.append(tempfile.mkdtemp(prefix="askless-"))
+        atexit.register(shutil.rmtree, _links[0], True)
+    link = os.path.join(_links[0], f"population-{len(_links)}{os.path.splitext(path)[1]}")
+    _links.append(link)
+    os.symlink(os.path.abspath(path), link)
+    return link
+
+
 def _quote(path: str) -> str:
     return path.replace("'", "''")
 
@@ -153,7 +177,7 @@ def read(process: Process, path: str) -> list[dict]:
     options = "" if reader == "read_parquet" else ", header = true, all_varchar = true"
     con = duckdb.connect()
     try:
-        relation = con.sql(f"SELECT * FROM {reader}('{_quote(path)}'{options})")
+        relation = con.sql(f"SELECT * FROM {reader}('{_quote(literal_path(path))}'{options})")
         names = relation.columns
         data = relation.fetchall()
     except duckdb.Error as exc:

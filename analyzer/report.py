@@ -32,15 +32,20 @@ def diagnostics_json(files: list[str], diagnostics: list[Diagnostic]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename, so a
-    reader never sees half a file and a failed write leaves the old file as it was."""
+def write_atomic(path: str, text: str | bytes) -> None:
+    """Write ``text`` (UTF-8 with ``\\n`` line ends, or bytes as they are) to ``path`` through a
+    temporary file in the same folder and a rename, so a reader never sees half a file and a
+    failed write leaves the old file as it was."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".askless-", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
         # mkstemp makes the file private (0600); give it the mode a new file would get
         umask = os.umask(0)
         os.umask(umask)

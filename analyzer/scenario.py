@@ -48,6 +48,8 @@ changes:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -483,6 +485,15 @@ def _set_constant(p: Process, c: SetConstant, catalogue: Catalogue | None, creat
     if _value_kind(c.value) != _value_kind(old.value):
         raise _fail(c, "invalid-value", f"constant '{c.constant}' is {_value_kind(old.value)} ({old.value!r}); "
                     f"the new value {c.value!r} is {_value_kind(c.value)}", f"for example value: {old.value!r}", "value")
+    if isinstance(c.value, float) and not math.isfinite(c.value):
+        raise _fail(c, "invalid-value", f"constant '{c.constant}' must be a finite number, not {c.value!r}",
+                    f"for example value: {old.value!r}", "value")
+    if _value_kind(c.value) == "a date":
+        try:
+            dt.date.fromisoformat(c.value)
+        except ValueError:
+            raise _fail(c, "invalid-value", f"constant '{c.constant}': {c.value!r} is not a date of the calendar",
+                        "write a date as YYYY-MM-DD, for example 2027-02-28", "value") from None
     return dataclasses.replace(p, constants={**p.constants, c.constant: dataclasses.replace(old, value=c.value)})
 
 

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from . import population
 from .evaluate import as_date
 from .expr import Binary, Call, Expr, IfElse, ListOf, Literal, Name, Unary
 from .model import Fact, Outcome, Process
@@ -743,7 +744,7 @@ def _reader(path: str) -> tuple[str, str]:
         raise PopulationError(f"{path}: no such file")
     if not path.endswith(FORMATS):
         raise PopulationError(f"{path}: unknown format; expected a file ending in .csv or .parquet")
-    quoted = text_literal(path)
+    quoted = text_literal(population.literal_path(path))  # no glob expansion of the name
     if path.endswith(".parquet"):
         return f"read_parquet({quoted}, file_row_number = true)", "file_row_number + 1"
     # a CSV has no row number column: DuckDB's streaming row_number() keeps the file's order

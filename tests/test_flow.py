@@ -3,7 +3,7 @@
 For every case of small random rule sets and both modes, answering the engine's questions from
 the case must reach exactly the outcomes full evaluation gives, asking only questions that are
 exactly relevant (or that decide whether a relevant question applies), and asking exactly what
-the greedy policy's tree counts for that case in ``askless analyze``.
+the minimal flow's tree counts for that case in ``askless analyze``.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def test_the_flow_decides_every_case_correctly(rules: FiniteRuleSet) -> None:
     for mode in MODES:
         oracle = Oracle(process, rules, mode)
         flow = Flow(process, mode)
-        counted = asked_per_case(oracle, engine(process, mode), "greedy")
+        counted = asked_per_case(oracle, engine(process, mode), "minimal")
         for c, case in enumerate(oracle.cases):
             prefilled = {oracle.facts[i]: case[oracle.facts[i]] for i in oracle.prefilled
                          if oracle.shows[i][c] is not DOES_NOT_APPLY}

@@ -1,6 +1,6 @@
 """The exported flow (analyzer.flowexport, askless flow) against the brute-force oracle and the
-greedy tree: following the DAG with a case's answers reaches that case's outcomes, after exactly
-the questions the greedy policy asks it, and every node's expected / best / worst questions are
+minimal flow's tree: following the DAG with a case's answers reaches that case's outcomes, after exactly
+the questions the minimal flow asks it, and every node's expected / best / worst questions are
 those of the cases that pass through it. Plus the CLI: schema, overwrite protection, --compare,
 a process too large for the exact flow.
 """
@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 from hypothesis import given
 
-from analyzer import finite, flowexport
+from analyzer import finite, flowexport, policies
 from analyzer.load import load_paths, load_process_document
 from analyzer.metrics import MODES, analyze
 from analyzer.rows import class_of
@@ -56,14 +56,14 @@ def walk(component: dict, label_of) -> tuple[list[dict], dict]:
 
 @SETTINGS
 @given(finite_rule_sets())
-def test_following_the_dag_decides_each_case_as_the_greedy_tree_does(rules: FiniteRuleSet) -> None:
+def test_following_the_dag_decides_each_case_as_the_minimal_flow_does(rules: FiniteRuleSet) -> None:
     process = load(rules)
     model = finite.build(process)
     var_of = {v.id: v for v in model.variables}
     for mode in MODES:
         oracle = Oracle(process, rules, mode)
         figures = engine(process, mode)
-        counted = asked_per_case(oracle, figures, "greedy")
+        counted = asked_per_case(oracle, figures, "minimal")
         data = json.loads(json.dumps(flowexport.export(process, mode), sort_keys=True))
         validate(data)
         index = {name: i for i, name in enumerate(oracle.facts)}
@@ -104,19 +104,20 @@ def test_following_the_dag_decides_each_case_as_the_greedy_tree_does(rules: Fini
                 assert node["expected"] == pytest.approx(sum(p * n for p, n in cases) / mass, abs=TOLERANCE)
                 assert node["worst"] == max(n for _, n in cases)
                 assert node["best"] == min(n for _, n in cases)
-        # the root's expectation is the greedy tree's, per component and in total
-        for component, space, tree in zip(data["components"], figures["spaces"], figures["trees"]["greedy"]):
-            greedy = sum(space.component.p[r] * len(path) for r, path in tree.asked.items())
-            assert component["expected"] == pytest.approx(greedy, abs=TOLERANCE)
+        # the root's expectation is the minimal flow's tree's, per component and in total
+        for component, space, tree in zip(data["components"], figures["spaces"], figures["trees"]["minimal"]):
+            minimal = sum(space.component.p[r] * len(path) for r, path in tree.asked.items())
+            assert component["expected"] == pytest.approx(minimal, abs=TOLERANCE)
             assert component["worst"] == max(len(path) for path in tree.asked.values())
-        assert data["expected"] == pytest.approx(figures["greedy"], abs=TOLERANCE)
+            assert component["policy"] == policies.minimal_policy(space)
+        assert data["expected"] == pytest.approx(figures["minimal"], abs=TOLERANCE)
 
 
 @SETTINGS
 @given(finite_rule_sets())
 def test_equal_residual_situations_are_one_node(rules: FiniteRuleSet) -> None:
     """Node ids run 0..n-1 breadth first, edges point forward (acyclic), and the DAG has no more
-    nodes than the greedy tree."""
+    nodes than the minimal flow's tree."""
     process = load(rules)
     for mode in MODES:
         figures = engine(process, mode)
@@ -124,7 +125,7 @@ def test_equal_residual_situations_are_one_node(rules: FiniteRuleSet) -> None:
         assert len(data["components"]) == len(figures["spaces"])
         if len(data["components"]) > 1:
             assert "interleaving" in data["interleaving"]
-        for component, tree in zip(data["components"], figures["trees"]["greedy"]):
+        for component, tree in zip(data["components"], figures["trees"]["minimal"]):
             ids = [n["id"] for n in component["nodes"]]
             assert ids == list(range(len(ids)))
             for node in component["nodes"]:

@@ -147,3 +147,13 @@ def test_drawn_values_stay_within_min_and_max(name, tmp_path):
         path = tmp_path / f"{name}-{seed}.csv"
         population.write(proc, cases, str(path))
         assert len(population.read(proc, str(path))) == 300
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_file_name_with_glob_characters_reads_only_that_file(process, tmp_path, suffix):
+    """DuckDB would read 'a*.csv' as a pattern matching 'ab.csv' too."""
+    population.write(process, population.generate(process, 7, 1), str(tmp_path / f"a*{suffix}"))
+    population.write(process, population.generate(process, 5, 2), str(tmp_path / f"ab{suffix}"))
+    assert len(population.read(process, str(tmp_path / f"a*{suffix}"))) == 7
+    from analyzer import vectorised
+    assert len(vectorised.evaluate_population(process, str(tmp_path / f"a*{suffix}")).fetchall()) == 7

@@ -196,6 +196,11 @@ def render(program: Program) -> bytes:
         sheet.append(list(columns))
         for row in data[name]:
             sheet.append([row.get(c) for c in columns])
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                # openpyxl stores a text starting with "=" as a formula: rule text is never one
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
     raw = io.BytesIO()
     book.save(raw)
     return _fixed_times(raw.getvalue())

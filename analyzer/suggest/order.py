@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from ..metrics import MODES
 from .base import Context, Effect, Suggestion
+from .effect import _weaker
 
 ID = "order"
 #: smallest saving (expected questions) worth a suggestion
@@ -34,13 +35,18 @@ def check(ctx: Context) -> Iterator[Suggestion]:
         a = ctx.analysis(p)
         volume = p.volume.applications_per_year if p.volume else None
         questions, hours, dkk, kinds, evidence = {}, {}, {}, set(), []
+        measured = False  # a saving of at least MIN_SAVING that is not simulation noise
         for mode in MODES:
             m = a["modes"][mode]
             form, flow = m.get("form_order"), m.get("flow")
             if not form or not flow:
                 continue
             saved = form["expected"]["value"] - flow["expected"]["value"]
-            kind = "exact" if form["expected"]["kind"] == flow["expected"]["kind"] == "exact" else "estimate"
+            kind = _weaker(form["expected"]["kind"], flow["expected"]["kind"])
+            noise = None
+            if "ci95" in form["expected"] and "ci95" in flow["expected"]:
+                # two Monte Carlo estimates: a difference inside both intervals is not a measured saving
+                noise = sum((f["expected"]["ci95"][1] - f["expected"]["ci95"][0]) / 2 for f in (form, flow))
             kinds.add(kind)
             questions[mode] = {
                 "expected": {"before": form["expected"]["value"], "after": flow["expected"]["value"],
@@ -51,13 +57,18 @@ def check(ctx: Context) -> Iterator[Suggestion]:
                           "method": "form order with skipping vs the minimal flow (askless analyze)"}}
             per_question = m["burden"]["flow"]["seconds_per_application"] / flow["expected"]["value"] \
                 if flow["expected"]["value"] else 0.0
-            h = saved * per_question * volume / 3600 if volume else None
+            measurable = noise is None or abs(saved) > noise
+            measured |= measurable and saved >= MIN_SAVING
+            h = (saved if measurable else 0.0) * per_question * volume / 3600 if volume else None
+            if not measurable:
+                evidence.append(f"{mode}: the difference ({saved:.3f}) lies within the two simulations' 95 % "
+                                f"confidence intervals (±{noise:.3f} together): counted as 0 hours")
             hours[mode] = None if h is None else round(h, 1)
             dkk[mode] = None if h is None else round(h * ctx.assumptions.tariff_dkk_per_hour)
             evidence.append(f"{mode}: form order {form['expected']['value']:g} expected questions "
                             f"({form['expected']['kind']}), minimal flow {flow['expected']['value']:g} "
                             f"({flow['expected']['kind']}); worst {form['worst']['value']} vs {flow['worst']['value']}")
-        if not questions or max(q["expected"]["saved"] for q in questions.values()) < MIN_SAVING:
+        if not questions or not measured:
             continue
         effect = Effect(questions, hours, dkk, "exact" if kinds == {"exact"} else "estimate",
                         "saved questions x the flow's mean seconds per question x applications per year")
