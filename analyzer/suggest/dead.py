@@ -60,13 +60,14 @@ def check(ctx: Context) -> Iterator[Suggestion]:
         for key in unused(p):
             found[key] = ("no outcome depends on it", "exact", "dependency cones of every outcome")
         analysis = ctx.analysis(p)
-        if analysis["model"].get("estimated"):
-            ctx.notes.append(f"{ID}: {p.name}: only 'no outcome depends on it' was checked: the finite model is "
-                             f"too large for the other reasons ({analysis['model']['estimated']})")
+        # where the finite model is too large, askless analyze decides deadness with the exact
+        # reasoning backends (analyzer/logic/dead.py) instead of the model's rows
+        how = "the exact reasoning backends (SMT or BDD)" if analysis["model"].get("estimated") else \
+            "every row of the finite model"
         for mode in ("anonymous", "logged_in"):
             for d in analysis["modes"][mode]["dead_questions"]:
                 fact_key = _fact_key(d["question"])
-                found.setdefault(fact_key, (d["reason"], d["kind"], f"every row of the finite model ({mode})"))
+                found.setdefault(fact_key, (d["reason"], d["kind"], f"{how} ({mode})"))
         for key in sorted(found):
             fact = _fact(p, key)
             if fact is None:
