@@ -25,23 +25,14 @@ from typing import Any
 
 from .. import flowcompile
 from ..flowcompile import Answer, Answered, Lit, Op, Program, Ref, Unsupported
-from . import text_of
+from . import literal, text_of
 
 _INFIX = {"and": "and", "or": "or", "==": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
           "+": "+", "-": "-", "*": "*", "/": "/", "concat": "+", "contains": "contains"}
 
 
 def _literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        text = repr(value)
-        return f"(0 - {text[1:]})" if value < 0 else text
-    if "'" not in value:
-        return f"'{value}'"
-    if '"' not in value:
-        return f'"{value}"'
-    raise Unsupported(f"the text {value!r} holds both kinds of quotes, which SurveyJS expressions cannot write")
+    return literal(value, "true", "false", "SurveyJS expressions")
 
 
 def _var(fact: str, member: int | None) -> str:

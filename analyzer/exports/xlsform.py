@@ -31,7 +31,7 @@ from typing import Any
 
 from .. import flowcompile
 from ..flowcompile import Answer, Answered, Lit, Op, Program, Ref, Unsupported
-from . import text_of
+from . import literal, text_of
 
 DA, EN = "Dansk (da)", "English (en)"
 COLUMNS = ("type", "name", f"label::{DA}", f"label::{EN}", f"hint::{DA}", f"hint::{EN}", "relevant",
@@ -43,16 +43,7 @@ _FIXED_DATE = "2000-01-01T00:00:00Z"
 
 
 def _literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true()" if value else "false()"
-    if isinstance(value, (int, float)):
-        text = repr(value)
-        return f"(0 - {text[1:]})" if value < 0 else text
-    if "'" not in value:
-        return f"'{value}'"
-    if '"' not in value:
-        return f'"{value}"'
-    raise Unsupported(f"the text {value!r} holds both kinds of quotes, which XPath cannot write")
+    return literal(value, "true()", "false()", "XPath")
 
 
 def _answer(node, facts: dict) -> str:
