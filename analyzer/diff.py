@@ -91,6 +91,9 @@ class Decisions:
     errors: int = 0
     #: up to EXAMPLES cases per outcome: (outcome, old value, new value, inputs)
     examples: tuple[tuple[str, Any, Any, dict], ...] = ()
+    #: the population file whose cases were decided (then the count is exact for that file), or
+    #: None for a sample drawn from the priors (an estimate)
+    population: str | None = None
 
 
 @dataclass(frozen=True)
@@ -249,10 +252,16 @@ def _decide(process: Process, case: dict) -> dict[str, Any] | None:
         return None
 
 
-def decisions(old: Process, new: Process, samples: int = SAMPLES, seed: int = SEED) -> Decisions:
-    """Decide ``samples`` seeded cases with both versions and count the differences."""
-    new_cases = montecarlo.sample(new, finite.variables(new), samples, seed, spread=True)
-    old_cases = montecarlo.sample(old, finite.variables(old), samples, seed, spread=True)
+def decisions(old: Process, new: Process, samples: int = SAMPLES, seed: int = SEED,
+              cases: list[dict] | None = None, population: str | None = None) -> Decisions:
+    """Decide ``samples`` seeded cases with both versions and count the differences; with
+    ``cases`` (the rows of the population file ``population``), decide those instead."""
+    if cases is not None:
+        new_cases = old_cases = cases
+        samples = len(cases)
+    else:
+        new_cases = montecarlo.sample(new, finite.variables(new), samples, seed, spread=True)
+        old_cases = montecarlo.sample(old, finite.variables(old), samples, seed, spread=True)
     groups = set(old.groups) & set(new.groups)
     shared = [name for name in new.outcomes if name in old.outcomes]
     changed, errors = 0, 0
@@ -271,7 +280,8 @@ def decisions(old: Process, new: Process, samples: int = SAMPLES, seed: int = SE
             by_outcome[name] = by_outcome.get(name, 0) + 1
             if by_outcome[name] <= EXAMPLES:
                 examples.append((name, a[name], b[name], case))
-    return Decisions(samples, seed, changed, dict(sorted(by_outcome.items())), errors, tuple(examples))
+    return Decisions(samples, seed, changed, dict(sorted(by_outcome.items())), errors, tuple(examples),
+                     population if cases is not None else None)
 
 
 def compare(old: Process, new: Process, assumptions: Assumptions | None = None, samples: int = SAMPLES,

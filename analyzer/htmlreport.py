@@ -17,6 +17,7 @@ from __future__ import annotations
 from html import escape
 
 from . import __version__, charts, graphsvg
+from .diff import Decisions
 from .reportdata import (
     COUNTS,
     MODE_LABELS,
@@ -155,6 +156,14 @@ def _saved(s) -> str:
         h = e.hours.get(mode)
         parts.append(f"{name}: {'–' if h is None else f'~{h:,.1f} h'}")
     return "; ".join(parts) + f" a year (hours: estimate; question counts: {e.kind})"
+
+
+def _decisions_text(k: Decisions, decided: int, share: str) -> str:
+    if k.population:
+        return (f"Exact for this population: {k.changed} of {decided} cases ({share}) of {escape(k.population)} "
+                "are decided differently after the scenario.")
+    return (f"An estimate: {k.changed} of {decided} cases ({share}) drawn from the answer priors (seed {k.seed}) "
+            "are decided differently after the scenario.")
 
 
 def _suggestions(r: ProcessReport) -> str:
@@ -310,8 +319,7 @@ def _scenario(s: ScenarioReport) -> str:
         f'<th scope="col" class="num">change</th></tr></thead><tbody>{table_rows}</tbody></table>',
         f"<h3>Rules that change</h3><ul>{defs or '<li>none</li>'}</ul>",
         "<h3>Decisions that change</h3>",
-        f'<p data-figure="scenario.decisions.changed" data-value="{k.changed}">An estimate: {k.changed} of {decided} '
-        f"cases ({share}) drawn from the answer priors (seed {k.seed}) are decided differently after the scenario."
+        f'<p data-figure="scenario.decisions.changed" data-value="{k.changed}">{_decisions_text(k, decided, share)}'
         "</p>", f"<ul>{outcomes}</ul>" if outcomes else "",
         "</section>"])
 

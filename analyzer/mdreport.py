@@ -107,8 +107,12 @@ def _scenario(s: ScenarioReport) -> list[str]:
     k = s.diff.decisions
     decided = k.samples - k.errors
     share = f" ({100 * k.changed / decided:.1f} %)" if decided else ""
-    out += [f"Decisions (an estimate): {k.changed} of {decided} cases{share} drawn from the answer priors "
-            f"(seed {k.seed}) are decided differently.", ""]
+    if k.population:
+        out += [f"Decisions (exact for this population): {k.changed} of {decided} cases{share} of "
+                f"{_cell(k.population)} are decided differently.", ""]
+    else:
+        out += [f"Decisions (an estimate): {k.changed} of {decided} cases{share} drawn from the answer priors "
+                f"(seed {k.seed}) are decided differently.", ""]
     return out
 
 

@@ -150,16 +150,19 @@ def _change_text(change: Any) -> str:
 
 
 def scenario_report(process: Process, scenario: Any, catalogue: Catalogue | None,
-                    assumptions: Assumptions) -> ScenarioReport:
-    """Apply ``scenario`` (analyzer.scenario.Scenario) to ``process`` and compare; raises
+                    assumptions: Assumptions, cases: list[dict] | None = None,
+                    population: str | None = None) -> ScenarioReport:
+    """Apply ``scenario`` (analyzer.scenario.Scenario) to ``process`` and compare, on the cases of
+    the population file when given (as the rest of the report), else under the priors; raises
     analyzer.scenario.ScenarioError when a change does not apply."""
     from . import diff
     from . import scenario as scenario_mod
 
     changed = scenario_mod.apply(process, scenario.changes, catalogue)
-    before, after = metrics.analyze(process, assumptions), metrics.analyze(changed, assumptions)
+    before, after = metrics.analyze(process, assumptions, cases), metrics.analyze(changed, assumptions, cases)
     comparison = diff.Diff(process.name, process.path, scenario.path or "", diff.definitions(process, changed),
-                           diff.metric_rows(before, after), diff.decisions(process, changed))
+                           diff.metric_rows(before, after),
+                           diff.decisions(process, changed, cases=cases, population=population))
     return ScenarioReport(scenario.name, scenario.title.en or scenario.title.da, scenario.rationale or "",
                           scenario.path or "", tuple(_change_text(c) for c in scenario.changes), comparison,
                           before, after)
@@ -187,7 +190,7 @@ def build(processes: list[Process], catalogue: Catalogue | None = None, assumpti
         target = next((p for p in processes if p.name == scenario.process), None)
         if target is None:
             raise ValueError(f"the scenario is about process '{scenario.process}', which the paths given do not hold")
-        scen = scenario_report(target, scenario, catalogue, a)
+        scen = scenario_report(target, scenario, catalogue, a, cases, population)
     return Report(tuple(reports), a, concepts(processes) if len(processes) > 1 else (), scen, population)
 
 

@@ -388,3 +388,22 @@ def test_graph_layout_places_every_node_once_in_its_kind_column(rules):
     for c, r in place.values():
         rows.setdefault(c, []).append(r)
     assert all(sorted(r) == list(range(len(r))) for r in rows.values())  # rows are packed from 0
+
+
+def test_a_scenario_with_a_population_is_measured_on_that_population(tmp_path):
+    """With --population, the scenario section's "before" is the process section's figures and
+    its decisions are those of the file's cases (exact for them), as whatif counts them."""
+    from analyzer import population, scenario, whatif
+    project = load_paths([str(RULES / "ekstra_affald.yaml")])
+    process = project.processes[0]
+    path = str(tmp_path / "pop.csv")
+    population.write(process, population.generate(process, 300, 3), path)
+    cases = population.read(process, path)
+    chosen = scenario.load(str(ROOT / "examples" / "scenarios" / "ekstra-affald-beholder-uden-forbehold.yaml"))
+    report = reportdata.build([process], project.catalogue, cases=cases, population=path, scenario=chosen,
+                              with_suggestions=False)
+    s = report.scenario
+    assert s.before["modes"] == report.processes[0].analysis["modes"]
+    assert s.diff.decisions.population == path and s.diff.decisions.samples == 300
+    changed = scenario.apply(process, chosen.changes, project.catalogue)
+    assert s.diff.decisions.changed == whatif.decision_changes(process, changed, cases).changed
