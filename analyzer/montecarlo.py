@@ -67,18 +67,22 @@ class Run:
     seconds: float
 
 
+def prefilled_answers(process: Process, case: dict, mode: str) -> dict[str, Any]:
+    """What is known of ``case`` before the first question: its register facts when logged in
+    (nothing anonymous), and one member dict per group member of the case."""
+    logged_in = mode == "logged_in"
+    answers: dict[str, Any] = {f.name: case.get(f.name) for f in process.facts.values()
+                               if logged_in and f.kind == "register"}
+    for group in process.groups.values():
+        answers[group.name] = [{f.name: m.get(f.name) for f in group.facts.values() if logged_in and f.kind == "register"}
+                               for m in case.get(group.name, [])]
+    return answers
+
+
 def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[tuple, int],
              seconds: dict[str, float]) -> Run:
     """Run one case through a Kleene-driven flow; returns the questions asked, in order."""
-    answers: dict[str, Any] = {}
-    if mode == "logged_in":
-        for fact in process.facts.values():
-            if fact.kind == "register":
-                answers[fact.name] = case.get(fact.name)
-    for group in process.groups.values():
-        answers[group.name] = [
-            {f.name: m.get(f.name) for f in group.facts.values() if mode == "logged_in" and f.kind == "register"}
-            for m in case.get(group.name, [])]
+    answers = prefilled_answers(process, case, mode)
     asked: list[tuple] = []
     spent = 0.0
     supports = PartialEvaluation(process, answers).supports()

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer import finite, population
+from analyzer import finite, montecarlo, population
 from analyzer.evaluate import EvalError, Evaluation
 from analyzer.exports import html
 from analyzer.flow import Decision, Flow
@@ -85,12 +85,7 @@ def oracle_flow(process: Process, case: dict, mode: str) -> tuple[list[tuple[str
     :func:`analyzer.montecarlo.simulate` (register facts given up front when logged in), and
     what the answers then decide."""
     order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(finite.variables(process)) if v.fact.asked(mode)}
-    answers: dict[str, Any] = {}
-    if mode == "logged_in":
-        answers = {f.name: case.get(f.name) for f in process.facts.values() if f.kind == "register"}
-    for group in process.groups.values():
-        answers[group.name] = [{f.name: m.get(f.name) for f in group.facts.values()
-                                if mode == "logged_in" and f.kind == "register"} for m in case.get(group.name, [])]
+    answers = montecarlo.prefilled_answers(process, case, mode)
     asked: list[tuple[str, list[str]]] = []
     for _ in range(len(order) + 1):
         supports = PartialEvaluation(process, answers).supports()
@@ -113,12 +108,7 @@ def exact_flow(flow: Flow, case: dict) -> tuple[list[tuple[str, list[str]]], dic
     """The questions ``flow`` (the exact engine) asks ``case`` (key, why), with register facts
     given up front when logged in, and its decision."""
     process, mode = flow.process, flow.mode
-    answers: dict[str, Any] = {}
-    if mode == "logged_in":
-        answers = {f.name: case.get(f.name) for f in process.facts.values() if f.kind == "register"}
-    for group in process.groups.values():
-        answers[group.name] = [{f.name: m.get(f.name) for f in group.facts.values()
-                                if mode == "logged_in" and f.kind == "register"} for m in case.get(group.name, [])]
+    answers = montecarlo.prefilled_answers(process, case, mode)
     asked: list[tuple[str, list[str]]] = []
     for _ in range(len(process.all_facts()) * 8 + 1):
         step = flow.next(answers)

@@ -11,7 +11,6 @@ process, for both policies and both modes.
 from __future__ import annotations
 
 import glob
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,15 +26,7 @@ from tests.strategies import FiniteRuleSet, finite_rule_sets
 
 def reference(process: Process, case: dict, mode: str, policy: str, order: dict[tuple, int]) -> list[tuple]:
     """The questions asked when every outcome is re-evaluated after every answer."""
-    answers: dict[str, Any] = {}
-    if mode == "logged_in":
-        for fact in process.facts.values():
-            if fact.kind == "register":
-                answers[fact.name] = case.get(fact.name)
-    for group in process.groups.values():
-        answers[group.name] = [
-            {f.name: m.get(f.name) for f in group.facts.values() if mode == "logged_in" and f.kind == "register"}
-            for m in case.get(group.name, [])]
+    answers = montecarlo.prefilled_answers(process, case, mode)
     asked: list[tuple] = []
     for _ in range(len(order) + 1):
         supports = PartialEvaluation(process, answers).supports()
