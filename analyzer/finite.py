@@ -168,6 +168,101 @@ def variables(process: Process) -> list[Variable]:
     return builder.vars
 
 
+class Cones:
+    """What each outcome reads: the variables of its cone, and those it needs the exact value of.
+
+    A variable an outcome compares only with constants (``alder >= 65``) is decided for that
+    outcome by its answer class; the outcome needs the exact value only where its formulas (through
+    derived facts and applies_if) use the variable otherwise: in arithmetic, compared with another
+    fact, or passed to a function. A variable whose classes are single values is always decided
+    by its class. Built without enumerating any rows.
+    """
+
+    def __init__(self, process: Process):
+        self._builder = _Builder(process)
+        self._builder.build_variables()
+        self._builder._discover_atoms()
+        self.variables: list[Variable] = self._builder.vars
+        self._exact_memo: dict[tuple, frozenset[int]] = {}
+
+    def of_outcome(self, name: str) -> frozenset[int]:
+        """The variables outcome ``name`` reads (with every input of an atom it reads)."""
+        cone = set(self._builder._name_cone(name, None, None, 0))
+        for atom in self._builder.atoms:
+            if atom.inputs & cone:
+                cone |= atom.inputs
+        return frozenset(cone)
+
+    def exact(self, name: str) -> frozenset[int]:
+        """The variables whose exact value (not only its class) outcome ``name`` may read."""
+        return frozenset(v for v in self._name_exact(name, None, None, 0)
+                         if not all(c.point for c in self.variables[v].classes))
+
+    def _name_exact(self, name: str, group: str | None, copy: int | None, depth: int) -> frozenset[int]:
+        key = (name, group, copy)
+        if key in self._exact_memo:
+            return self._exact_memo[key]
+        self._exact_memo[key] = frozenset()  # a cycle (reported by check) stops here
+        b, p = self._builder, self._builder.p
+        found: set[int] = set()
+        if group is not None and name in p.groups[group].facts:
+            fact = p.groups[group].facts[name]
+            var = b.var_index.get(f"{group}[{copy}].{name}") if fact.is_input else None
+            formulas, scope = [fact.derive, fact.applies_if], (group, copy)
+        elif name in p.facts:
+            fact = p.facts[name]
+            var = b.var_index.get(name) if fact.is_input else None
+            formulas, scope = [fact.derive, fact.applies_if], (None, None)
+        elif name in p.outcomes:
+            var, formulas, scope = None, outcome_formulas(p.outcomes[name]), (None, None)
+        elif name in p.groups:
+            var, formulas, scope = b.var_index.get(p.groups[name].count), [], (None, None)
+        else:
+            var, formulas, scope = None, [], (None, None)
+        if var is not None:
+            found.add(var)  # read by name outside a comparison with a constant
+        for formula in formulas:
+            if formula is not None and formula.tree is not None and depth < 200:
+                found |= self._exact_in(formula.tree, scope[0], scope[1], depth + 1)
+        result = frozenset(found)
+        self._exact_memo[key] = result
+        return result
+
+    def _exact_in(self, node: Expr, group: str | None, copy: int | None, depth: int) -> set[int]:
+        b = self._builder
+        found: set[int] = set()
+        stack: list[tuple[Expr, str | None, int | None]] = [(node, group, copy)]
+        while stack:
+            current, scope, index = stack.pop()
+            if isinstance(current, Binary):
+                direct = b._direct(current, scope)
+                if direct is not None:
+                    # 'fact OP constant': the class decides it; only the fact's applies_if is read
+                    mine = current.left if isinstance(current.left, Name) and b._fact_key(
+                        current.left.name, scope) == direct[0] else current.right
+                    assert isinstance(mine, Name)
+                    found |= self._name_exact(mine.name, scope, index, depth) - {self._var_of(mine.name, scope, index)}
+                    continue
+            if isinstance(current, Name):
+                found |= self._name_exact(current.name, scope, index, depth)
+                continue
+            if isinstance(current, Call) and current.func in GROUP_FUNCTIONS and current.args:
+                first = current.args[0]
+                if isinstance(first, Name) and first.name in b.p.groups:
+                    found |= self._name_exact(first.name, None, None, depth)
+                    for i in range(1, b._max_members(first.name) + 1):
+                        stack.extend((arg, first.name, i) for arg in current.args[1:])
+                    continue
+            stack.extend((child, scope, index) for child in children(current))
+        return found
+
+    def _var_of(self, name: str, group: str | None, copy: int | None) -> int | None:
+        b = self._builder
+        if group is not None and name in b.p.groups[group].facts:
+            return b.var_index.get(f"{group}[{copy}].{name}")
+        return b.var_index.get(name)
+
+
 class _Builder:
     def __init__(self, process: Process):
         self.p = process

@@ -9,9 +9,9 @@ complete, so these counts are estimates that can exceed the exact flow's, never 
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +61,76 @@ def sample(process: Process, variables: list[Variable], n: int = SAMPLES, seed: 
     return cases
 
 
+_MISSING = object()
+
+
+class SupportCache:
+    """:meth:`PartialEvaluation.supports`, remembered per outcome across steps and cases.
+
+    What an outcome's three-valued evaluation gives (decided, or undecided with a support)
+    depends only on which inputs of its cone are known and on their values; for an input the
+    outcome only compares with constants, on its answer class (:class:`analyzer.finite.Cones`).
+    So cases drawn from the priors meet the same situations again and again, and a large process
+    is simulated at the cost of the situations it meets rather than of every step of every case.
+    tests/test_kleene_incremental.py checks that a cached run asks exactly what an uncached one does.
+    """
+
+    def __init__(self, process: Process):
+        from .finite import Cones
+        self.process = process
+        cones = Cones(process)
+        self.variables = cones.variables
+        self._reads: dict[str, list[tuple]] = {}
+        for name in process.outcomes:
+            exact = cones.exact(name)
+            self._reads[name] = [(v.group, v.index, v.fact.name, i in exact, v)
+                                 for i, v in ((i, self.variables[i]) for i in sorted(cones.of_outcome(name)))]
+        self._memo: dict[tuple, frozenset | None] = {}
+
+    def _key(self, name: str, answers: dict) -> tuple:
+        from .rows import class_of
+        key: list[Any] = [name]
+        for group, index, fact, exact, var in self._reads[name]:
+            if group is None:
+                value = answers.get(fact, _MISSING)
+            else:
+                members = answers.get(group) or []
+                value = members[index - 1].get(fact, _MISSING) if index <= len(members) else _MISSING
+            if value is _MISSING:
+                key.append(_MISSING)
+            elif value is None or exact:
+                key.append(("value", _hashable(value)))
+            else:
+                k = class_of(var, value)
+                key.append(("class", k) if k is not None else ("value", _hashable(value)))
+        return tuple(key)
+
+    def supports(self, answers: dict, names: list[str] | None = None) -> dict[str, set[tuple]]:
+        """As ``PartialEvaluation(process, answers).supports(names)``."""
+        found: dict[str, set[tuple]] = {}
+        missed: list[tuple[str, tuple]] = []
+        for name in self.process.outcomes if names is None else names:
+            key = self._key(name, answers)
+            if key in self._memo:
+                support = self._memo[key]
+                if support is not None:
+                    found[name] = set(support)
+            else:
+                missed.append((name, key))
+        if missed:
+            fresh = PartialEvaluation(self.process, answers).supports([name for name, _ in missed])
+            for name, key in missed:
+                support = fresh.get(name)
+                self._memo[key] = frozenset(support) if support is not None else None
+                if support is not None:
+                    found[name] = support
+        return {name: found[name] for name in (self.process.outcomes if names is None else names) if name in found}
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
 @dataclass
 class Run:
     asked: list[tuple]
@@ -80,50 +150,87 @@ def prefilled_answers(process: Process, case: dict, mode: str) -> dict[str, Any]
 
 
 def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[tuple, int],
-             seconds: dict[str, float]) -> Run:
-    """Run one case through a Kleene-driven flow; returns the questions asked, in order."""
+             seconds: dict[str, float], cache: SupportCache | None = None) -> Run:
+    """Run one case through a Kleene-driven flow; returns the questions asked, in order.
+
+    The candidates are the unanswered inputs that some undecided outcome's support holds;
+    ``greedy`` takes the one the most undecided outcomes read (ties: rule-file order),
+    ``form_order`` the first in rule-file order. Each step costs the re-evaluation of the
+    outcomes that read the last answer (see :meth:`PartialEvaluation.supports`) plus a heap
+    operation per input whose weight changed, so a step does not scan the whole process.
+    A ``cache`` (one per process) remembers those re-evaluations across steps and cases.
+    """
+
+    def evaluate(names: list[str] | None = None) -> dict[str, set[tuple]]:
+        if cache is not None:
+            return cache.supports(answers, names)
+        return PartialEvaluation(process, answers).supports(names)
+
     answers = prefilled_answers(process, case, mode)
+    rank = {name: i for i, name in enumerate(process.outcomes)}
     asked: list[tuple] = []
+    done: set[tuple] = set()
     spent = 0.0
-    supports = PartialEvaluation(process, answers).supports()
-    # how many undecided outcomes read each input (the greedy weight), kept up to date below
-    weight: Counter[tuple] = Counter(c for s in supports.values() for c in s)
-    for _ in range(len(order) + 1):
-        candidates = [c for c in weight if c in order and c not in asked]
-        if not candidates:
-            break
-        if policy == "greedy":
-            q = min(candidates, key=lambda c: (-weight[c], order[c]))
-        else:
-            q = min(candidates, key=lambda c: order[c])
+    supports = evaluate()
+    # per input, the undecided outcomes whose support holds it; its size is the greedy weight
+    readers: dict[tuple, set[str]] = {}
+    for o, s in supports.items():
+        for c in s:
+            readers.setdefault(c, set()).add(o)
+    greedy = policy == "greedy"
+    heap: list[tuple] = []
+
+    def push(c: tuple) -> None:
+        if c in order and c not in done and readers.get(c):
+            heapq.heappush(heap, ((-len(readers[c]), order[c]) if greedy else (order[c],)) + (c,))
+
+    for c in readers:
+        push(c)
+    while heap:
+        entry = heapq.heappop(heap)
+        q = entry[-1]
+        # an entry is stale once its input is asked or its weight has changed since it was pushed
+        if q in done or not readers.get(q) or (greedy and -entry[0] != len(readers[q])):
+            continue
         group, index, name = q
         if group is None:
             answers[name] = case.get(name)
         else:
             answers[group][index - 1][name] = case[group][index - 1].get(name)
         asked.append(q)
+        done.add(q)
         spent += seconds[name if group is None else f"{group}.{name}"]
         # only the outcomes that read q can change (PartialEvaluation.supports)
-        touched = [o for o, s in supports.items() if q in s]
+        touched = sorted(readers.pop(q), key=rank.__getitem__)
+        changed: set[tuple] = set()
         for o in touched:
-            weight.subtract(supports.pop(o))
-        supports.update(PartialEvaluation(process, answers).supports(touched))
-        for o in touched:
-            weight.update(supports.get(o, ()))
-        weight = +weight  # drop inputs no undecided outcome reads any more
+            for c in supports.pop(o):
+                if c != q:
+                    readers[c].discard(o)
+                    changed.add(c)
+        fresh = evaluate(touched)
+        supports.update(fresh)
+        for o, s in fresh.items():
+            for c in s:
+                readers.setdefault(c, set()).add(o)
+                changed.add(c)
+        for c in changed:
+            push(c)
     return Run(asked, spent)
 
 
 def estimate(process: Process, variables: list[Variable], mode: str, policy: str,
-             seconds: dict[str, float], n: int = SAMPLES, cases: list[dict] | None = None) -> dict:
+             seconds: dict[str, float], n: int = SAMPLES, cases: list[dict] | None = None,
+             cache: SupportCache | None = None) -> dict:
     """Worst, best and expected questions over n sampled cases (or the given population's
-    cases), with a 95 % confidence interval."""
+    cases), with a 95 % confidence interval. Pass one ``cache`` to every call on a process."""
+    cache = cache if cache is not None else SupportCache(process)
     order: dict[tuple, int] = {}
     for i, v in enumerate(variables):
         if v.fact.asked(mode):
             order[(v.group, v.index, v.fact.name)] = i
     drawn = cases if cases is not None else sample(process, variables, n)
-    runs = [simulate(process, case, mode, policy, order, seconds) for case in drawn]
+    runs = [simulate(process, case, mode, policy, order, seconds, cache) for case in drawn]
     counts = [len(r.asked) for r in runs]
     mean = sum(counts) / len(counts)
     var = sum((c - mean) ** 2 for c in counts) / max(1, len(counts) - 1)

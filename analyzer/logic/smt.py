@@ -96,6 +96,15 @@ class SMT(Reasoner):
         finally:
             s.pop()
 
+    def _check_once(self, cone: frozenset[int], facts: list[Any]) -> tuple[str, Any]:
+        s = z3.Solver()
+        s.set("timeout", self.timeout_ms)
+        s.add(*[self.enc.domain_of(v, self.enc.const(v)) for v in sorted(cone)], *facts)
+        result = s.check()
+        if result == z3.sat:
+            return "sat", s.model()
+        return ("unsat", None) if result == z3.unsat else ("unknown", None)
+
     def _witness(self, model: Any, vs: frozenset[int], pairs: list[tuple[Any, Any]] = ()) -> dict[str, Any]:
         renamed = dict((a.get_id(), b) for a, b in pairs)
         out = {}
@@ -137,7 +146,14 @@ class SMT(Reasoner):
         other = pairs[0][1]
         apart = z3.Or([differ(self.enc.name(o), subst(self.enc.name(o), pairs)) for o in outcomes])
         facts = self._answers(answers, cone) + [self.enc.domain_of(v, other), other != pairs[0][0], apart]
-        status, model = self._check(self._solver(f"relevance of {q}", cone), facts)
+        key = f"relevance of {q}"
+        if answers or key in self._solvers:
+            status, model = self._check(self._solver(key, cone), facts)
+        else:
+            # without answers (a dead-question check) the query is asked once: a one-shot solver
+            # skips the incremental mode's cost (measured: push was a third of the dead-question
+            # check on 3,000 questions)
+            status, model = self._check_once(cone, facts)
         if status == "sat":
             first = self._witness(model, cone)
             return self._verdict(True, (first, {**first, q: self._decode(v, model.eval(other, True))}))
