@@ -176,6 +176,9 @@ def graph(paths: tuple[str, ...], fmt: str, output: str | None, force: bool, reg
 @click.option("--population", "population_file", type=click.Path(dir_okay=False), default=None,
               help="CSV or Parquet file, one case per row (see askless population): expected values are "
                    "averages over its cases instead of the answer priors. Needs a single process.")
+@click.option("--objective", type=click.Choice(["questions", "time"]), default="questions", show_default=True,
+              help="What the minimal and optimal flows minimise: the number of questions, or the answering time "
+                   "(seconds per question by type; greedy then weighs information gain per second).")
 @click.option("--max-static", type=click.IntRange(min=0), default=None,
               help="Gate: exit 1 when the static form shows more than N questions (worst case) in a mode.")
 @click.option("--max-expected", type=click.FloatRange(min=0), default=None,
@@ -184,7 +187,7 @@ def graph(paths: tuple[str, ...], fmt: str, output: str | None, force: bool, reg
               help="Gate: exit 1 when citizen hours a year (minimal flow) exceed H in a mode, or are unknown.")
 @registers_option
 def analyze(paths: tuple[str, ...], fmt: str, tariff: float | None, population_file: str | None,
-            max_static: int | None, max_expected: float | None, max_hours: float | None,
+            objective: str, max_static: int | None, max_expected: float | None, max_hours: float | None,
             registers: str | None) -> None:
     """Count the questions each process asks, in both modes (anonymous, logged in).
 
@@ -211,7 +214,7 @@ def analyze(paths: tuple[str, ...], fmt: str, tariff: float | None, population_f
             if len(project.processes) != 1:
                 raise click.UsageError("--population applies to one process; give one rule file")
             cases = read_population("analyze", project.processes[0], population_file)
-        results = [metrics.analyze(p, assumptions, cases) for p in project.processes]
+        results = [metrics.analyze(p, assumptions, cases, objective) for p in project.processes]
         if cases is not None:
             results[0]["population"] = {"file": population_file, "cases": len(cases)}
         breaches = gate.check(results, limits) if limits.active() else []

@@ -98,25 +98,35 @@ def _static(process: Process, model: finite.Model, mode: str, a: burden.Assumpti
             "expected": figure(expected, kind, method + "; expectation over the declared member counts")}, seconds
 
 
-def analyze(process: Process, assumptions: burden.Assumptions | None = None, cases: list[dict] | None = None) -> dict:
+def analyze(process: Process, assumptions: burden.Assumptions | None = None, cases: list[dict] | None = None,
+            objective: str = "questions") -> dict:
     """Both modes' figures for one process (see the module docstring); with ``cases`` (a
-    population, analyzer.population.read), expected values are averages over those cases."""
+    population, analyzer.population.read), expected values are averages over those cases. The
+    ``objective`` (policies.OBJECTIVES) is what the greedy, minimal and optimal flows minimise:
+    the number of questions, or the answering time (seconds per question by type; cost-weighted
+    greedy). The counts are reported either way; with ``time`` each block also has its expected
+    seconds."""
+    if objective not in policies.OBJECTIVES:
+        raise ValueError(f"objective {objective!r}: expected one of {', '.join(policies.OBJECTIVES)}")
     a = assumptions or burden.Assumptions()
     try:
         model = finite.build(process)
     except finite.TooLarge as exc:
-        return _estimate(process, a, str(exc), cases)
+        return _estimate(process, a, str(exc), cases, objective)
     result: dict[str, Any] = {"process": process.name, "file": process.path,
                               "model": _model_summary(model), "modes": {}}
     volume = process.volume.applications_per_year if process.volume else None
     for mode in MODES:
-        result["modes"][mode] = _mode(process, model, mode, a, volume, cases)
+        result["modes"][mode] = _mode(process, model, mode, a, volume, cases, objective)
+    if objective != "questions":
+        result["objective"] = objective
     result["readability"] = readability_table(process)
     result["assumptions"] = a.to_dict()
     return result
 
 
-def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dict] | None = None) -> dict:
+def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dict] | None = None,
+              objective: str = "questions") -> dict:
     """Figures by simulation when the exact finite model is too large (see analyzer.montecarlo)."""
     variables = finite.variables(process)
     seconds = {f.key: a.seconds_for(f.type) for f in process.all_facts()}
@@ -129,12 +139,16 @@ def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dic
     # dead questions stay exact without the finite model: the reasoning backends decide them
     # (analyzer/logic/dead.py; an undecided question is counted as live)
     dead = dead_by_mode(process, MODES)
+    cache = montecarlo.SupportCache(process)  # shared by the four simulations
     for mode in MODES:
         static, static_seconds = _static(process, stub, mode, a, cases)
         out: dict[str, Any] = {"static": static}
         for policy, key in (("form_order", "form_order"), ("greedy", "flow")):
-            figures = montecarlo.estimate(process, variables, mode, policy, seconds, cases=cases)
+            figures = montecarlo.estimate(process, variables, mode, policy, seconds, cases=cases, cache=cache,
+                                          objective=objective)
             spent = figures.pop("_seconds")
+            if objective == "time":
+                figures["expected_seconds"] = figure(spent, "estimate", figures["expected"]["method"])
             out[key] = figures
             if key == "flow":
                 flow_seconds = spent
@@ -146,6 +160,8 @@ def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dic
                          "kind": "estimate", "method": "Standard Cost Model: seconds per question by type x "
                          "expected questions x applications per year; tariff in DKK per hour"}
         result["modes"][mode] = out
+    if objective != "questions":
+        result["objective"] = objective
     result["readability"] = readability_table(process)
     result["assumptions"] = a.to_dict()
     return result
@@ -184,8 +200,11 @@ def _combine(spaces: list[policies.Space], trees: list[policies.Tree]) -> _Run:
     return total
 
 
+_TIME = "; chosen to minimise the expected answering time (seconds per question by type), not the count"
+
+
 def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumptions, volume: float | None,
-          cases: list[dict] | None = None) -> dict:
+          cases: list[dict] | None = None, objective: str = "questions") -> dict:
     kind = "exact" if model.exact else "estimate"
     reasons = []
     if model.atoms:
@@ -198,7 +217,7 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
     static, static_seconds = _static(process, model, mode, a, cases)
     out: dict[str, Any] = {"static": static}
     seconds_of = lambda v: a.seconds_for(model.variables[v].fact.type)  # noqa: E731
-    spaces = [policies.Space.of(model, c, mode, seconds_of) for c in model.components]
+    spaces = [policies.Space.of(model, c, mode, seconds_of, objective) for c in model.components]
     located = [[locate(model, c, case) for c in model.components] for case in cases] if cases else None
     fact_seconds = {f.key: a.seconds_for(f.type) for f in process.all_facts()}
     order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(model.variables)
@@ -211,7 +230,8 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
             out[key] = None
             continue
         if located is not None:
-            total, simulated = _combine_cases(spaces, trees, located, cases, process, mode, name, order, fact_seconds)
+            total, simulated = _combine_cases(spaces, trees, located, cases, process, mode, name, order, fact_seconds,
+                                              objective)
         else:
             total, simulated = _combine(spaces, trees), 0
         note = f"; {simulated} case(s) outside the model's classes simulated with three-valued evaluation" \
@@ -220,12 +240,15 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
         if stuck:
             note += f"; {stuck} case(s) left undecided by the model (a defect: please report it)"
         figure_kind = kind if not simulated else "estimate"
-        method = _METHODS[name] + why + note
+        method = _METHODS[name] + (_TIME if objective == "time" and name != "form_order" else "") + why + note
         block = {"worst": figure(total.worst, figure_kind, method),
                  "best": figure(total.best, figure_kind, method),
                  "expected": figure(total.expected, figure_kind, method + over)}
+        if objective == "time":
+            block["expected_seconds"] = figure(total.seconds, figure_kind, method + over)
         if name == "optimal":
-            block = {"worst": block["worst"], "expected": block["expected"], "exact": model.exact and not simulated}
+            block = {k: v for k, v in block.items() if k != "best"}
+            block["exact"] = model.exact and not simulated
         if name == "minimal":
             flow_seconds = total.seconds
         out[key] = block
@@ -253,7 +276,8 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
     return out
 
 
-def _combine_cases(spaces, trees, located, cases, process, mode, policy, order, fact_seconds) -> tuple[_Run, int]:
+def _combine_cases(spaces, trees, located, cases, process, mode, policy, order, fact_seconds,
+                   objective: str = "questions") -> tuple[_Run, int]:
     """Totals over a population's cases, each run down its rows' paths; a case no row matches
     is simulated with three-valued evaluation (greedy stands in for optimal and minimal there). Returns the
     totals and how many cases were simulated."""
@@ -261,7 +285,7 @@ def _combine_cases(spaces, trees, located, cases, process, mode, policy, order, 
     for case, case_rows in zip(cases, located):
         if any(r is None for r in case_rows):
             run = montecarlo.simulate(process, case, mode, "form_order" if policy == "form_order" else "greedy", order,
-                                      fact_seconds)
+                                      fact_seconds, objective=objective)
             counts.append(len(run.asked))
             seconds.append(run.seconds)
             simulated += 1

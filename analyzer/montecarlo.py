@@ -150,12 +150,13 @@ def prefilled_answers(process: Process, case: dict, mode: str) -> dict[str, Any]
 
 
 def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[tuple, int],
-             seconds: dict[str, float], cache: SupportCache | None = None) -> Run:
+             seconds: dict[str, float], cache: SupportCache | None = None, objective: str = "questions") -> Run:
     """Run one case through a Kleene-driven flow; returns the questions asked, in order.
 
     The candidates are the unanswered inputs that some undecided outcome's support holds;
     ``greedy`` takes the one the most undecided outcomes read (ties: rule-file order),
-    ``form_order`` the first in rule-file order. Each step costs the re-evaluation of the
+    ``form_order`` the first in rule-file order. With the ``time`` objective, greedy weighs each
+    input by its readers per second of answering time (cost-weighted). Each step costs the re-evaluation of the
     outcomes that read the last answer (see :meth:`PartialEvaluation.supports`) plus a heap
     operation per input whose weight changed, so a step does not scan the whole process.
     A ``cache`` (one per process) remembers those re-evaluations across steps and cases.
@@ -180,9 +181,16 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
     greedy = policy == "greedy"
     heap: list[tuple] = []
 
+    per_second = objective == "time"
+
     def push(c: tuple) -> None:
         if c in order and c not in done and readers.get(c):
-            heapq.heappush(heap, ((-len(readers[c]), order[c]) if greedy else (order[c],)) + (c,))
+            weight = len(readers[c])
+            if not greedy:
+                heapq.heappush(heap, (order[c], weight, c))
+                return
+            score = weight / seconds[c[2] if c[0] is None else f"{c[0]}.{c[2]}"] if per_second else weight
+            heapq.heappush(heap, (-score, order[c], weight, c))
 
     for c in readers:
         push(c)
@@ -190,7 +198,7 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
         entry = heapq.heappop(heap)
         q = entry[-1]
         # an entry is stale once its input is asked or its weight has changed since it was pushed
-        if q in done or not readers.get(q) or (greedy and -entry[0] != len(readers[q])):
+        if q in done or not readers.get(q) or (greedy and entry[-2] != len(readers[q])):
             continue
         group, index, name = q
         if group is None:
@@ -221,7 +229,7 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
 
 def estimate(process: Process, variables: list[Variable], mode: str, policy: str,
              seconds: dict[str, float], n: int = SAMPLES, cases: list[dict] | None = None,
-             cache: SupportCache | None = None) -> dict:
+             cache: SupportCache | None = None, objective: str = "questions") -> dict:
     """Worst, best and expected questions over n sampled cases (or the given population's
     cases), with a 95 % confidence interval. Pass one ``cache`` to every call on a process."""
     cache = cache if cache is not None else SupportCache(process)
@@ -230,7 +238,7 @@ def estimate(process: Process, variables: list[Variable], mode: str, policy: str
         if v.fact.asked(mode):
             order[(v.group, v.index, v.fact.name)] = i
     drawn = cases if cases is not None else sample(process, variables, n)
-    runs = [simulate(process, case, mode, policy, order, seconds, cache) for case in drawn]
+    runs = [simulate(process, case, mode, policy, order, seconds, cache, objective) for case in drawn]
     counts = [len(r.asked) for r in runs]
     mean = sum(counts) / len(counts)
     var = sum((c - mean) ** 2 for c in counts) / max(1, len(counts) - 1)
@@ -240,6 +248,9 @@ def estimate(process: Process, variables: list[Variable], mode: str, policy: str
     rule = {"form_order": "questions in rule-file order, each asked only while it can still matter",
             "greedy": "the question that the most undecided outcomes still read first (the simulation's "
                       "stand-in for information gain)"}[policy]
+    if policy == "greedy" and objective == "time":
+        rule = ("the question that the most undecided outcomes still read per second of answering time first "
+                "(the simulation's stand-in for cost-weighted information gain)")
     method = f"{rule}; Monte Carlo: {source}, three-valued evaluation; 95 % confidence interval ±{half:.2f}"
     return {"worst": {"value": max(counts), "kind": "estimate", "method": "most questions in the sample; " + method},
             "best": {"value": min(counts), "kind": "estimate", "method": "fewest questions in the sample; " + method},

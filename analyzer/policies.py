@@ -10,10 +10,12 @@ Policies choose the next relevant question:
 
 - ``form_order``: the first relevant question in the order of the rule file (what a form with
   exact skip logic asks; the docassemble / XLSForm baseline);
-- ``greedy``: the question with the largest expected information gain about the outcomes; when
+- ``greedy``: the question with the largest expected information gain about the outcomes (per
+  second of answering time when the space's ``objective`` is ``time``: cost-weighted); when
   no single answer gains information, the inputs of the atom that give the most information per
   question together; then a needed amount input;
-- ``optimal``: the question that minimises the expected number of questions (exhaustive search
+- ``optimal``: the question that minimises the expected number of questions, or of seconds of
+  answering time with the ``time`` objective (exhaustive search
   with memoisation; only for small components, see :data:`OPTIMAL_STATE_LIMIT`);
 - ``minimal``: the **minimal flow** askless reports and exports: per component, the greedy tree,
   or the form-order tree where that one asks fewer questions in expectation (greedy information
@@ -37,6 +39,9 @@ OPTIMAL_STATE_LIMIT = 50_000
 OPTIMAL_MAX_QUESTIONS = 14
 OPTIMAL_MAX_ROWS = 5_000
 POLICIES = ("form_order", "greedy", "optimal", "minimal")
+#: what the greedy, optimal and minimal policies minimise: the number of questions, or the
+#: answering time (seconds per question by type, analyzer.burden)
+OBJECTIVES = ("questions", "time")
 
 
 class SearchTooLarge(Exception):
@@ -62,9 +67,16 @@ class Space:
     seconds: list[float]
     width: int = 0
     rows: list[tuple[int, ...]] = field(default_factory=list)
+    #: "questions" (each question costs 1) or "time" (each costs its seconds); see OBJECTIVES
+    objective: str = "questions"
+
+    def cost(self, q: int) -> float:
+        """What asking position q costs under the space's objective."""
+        return self.seconds[q] if self.objective == "time" else 1.0
 
     @classmethod
-    def of(cls, model: Model, component: Component, mode: str, seconds: Callable[[int], float]) -> Space:
+    def of(cls, model: Model, component: Component, mode: str, seconds: Callable[[int], float],
+           objective: str = "questions") -> Space:
         position = {v: i for i, v in enumerate(component.variables)}
         prefilled = frozenset(i for i, v in enumerate(component.variables)
                               if mode == "logged_in" and model.variables[v].register)
@@ -81,8 +93,10 @@ class Space:
                         deciding.add(j)
             deciding |= {position[w] for w in var.applies_inputs if w in position}
             na_inputs.append(frozenset(deciding))
+        if objective not in OBJECTIVES:
+            raise ValueError(f"objective {objective!r}: expected one of {', '.join(OBJECTIVES)}")
         return cls(model, component, mode, prefilled, askable, atom_inputs, na_inputs,
-                   [seconds(v) for v in component.variables], len(component.variables), component.rows)
+                   [seconds(v) for v in component.variables], len(component.variables), component.rows, objective)
 
     # -- knowledge ----------------------------------------------------------------------------
 
@@ -264,7 +278,7 @@ def choose_greedy(space: Space, rows: list[int], known: frozenset[int], candidat
     best, best_score = None, 0.0
     for q in candidates:
         after = sum(space.mass(child) / total * space.entropy(child) for child in space.split(rows, known, q))
-        score = before - after
+        score = (before - after) / space.cost(q)
         if score > best_score + 1e-12:
             best, best_score = q, score
     if best is not None:
@@ -281,7 +295,7 @@ def choose_greedy(space: Space, rows: list[int], known: frozenset[int], candidat
             parts = [child for part in parts for child in space.split(part, asked, q)]
             asked = asked | {q}
         after = sum(space.mass(part) / total * space.entropy(part) for part in parts)
-        score = (before - after) / len(missing)
+        score = (before - after) / sum(space.cost(q) for q in missing)
         if score > best_score + 1e-12:
             best_inputs, best_score = missing, score
     if best_inputs:
@@ -313,13 +327,20 @@ def expected_questions(space: Space, tree: Tree) -> float:
     return sum(p[r] * len(path) for r, path in tree.asked.items()) / (sum(p) or 1)
 
 
+def expected_cost(space: Space, tree: Tree) -> float:
+    """Expected cost of ``tree`` under the space's objective (questions, or seconds)."""
+    p = space.component.p
+    return sum(p[r] * sum(space.cost(q) for q in path) for r, path in tree.asked.items()) / (sum(p) or 1)
+
+
 def minimal_policy(space: Space) -> str:
-    """``greedy``, or ``form_order`` when its tree asks fewer questions in expectation on this
-    component (ties keep greedy). Computed once per space."""
+    """``greedy``, or ``form_order`` when its tree costs less in expectation on this component
+    (fewer questions, or fewer seconds with the ``time`` objective; ties keep greedy). Computed
+    once per space."""
     chosen = space.__dict__.get("_minimal")
     if chosen is None:
         greedy, order = run(space, "greedy"), run(space, "form_order")
-        chosen = "form_order" if expected_questions(space, order) < expected_questions(space, greedy) - 1e-12 \
+        chosen = "form_order" if expected_cost(space, order) < expected_cost(space, greedy) - 1e-12 \
             else "greedy"
         space.__dict__["_minimal"] = chosen
     return chosen
@@ -361,7 +382,8 @@ def _run(space: Space, chooser: Callable[[Space, list[int], frozenset[int], list
 
 
 def _optimal(space: Space) -> Tree:
-    """Minimise the expected number of questions by exhaustive search with memoisation."""
+    """Minimise the expected cost (questions, or seconds with the ``time`` objective) by
+    exhaustive search with memoisation."""
     if len(space.askable) > OPTIMAL_MAX_QUESTIONS or len(space.rows) > OPTIMAL_MAX_ROWS:
         raise SearchTooLarge(f"{len(space.askable)} questions and {len(space.rows)} rows; the optimal search "
                              f"runs up to {OPTIMAL_MAX_QUESTIONS} questions and {OPTIMAL_MAX_ROWS} rows")
@@ -381,7 +403,7 @@ def _optimal(space: Space) -> Tree:
         total = sum(p[r] for r in rows)
         result: tuple[float, int | None] = (math.inf, None)
         for q in candidates:
-            cost = 1.0
+            cost = space.cost(q)
             for child in space.split(rows, known, q):
                 share = sum(p[r] for r in child) / total if total > 0 else 1 / len(rows)
                 cost += share * best(child, known | {q})[0]

@@ -124,6 +124,13 @@ def analysis_text(results: list[dict], fmt: str = "table") -> str:
         for error in model.get("errors", []):
             out.append(f"Cannot compute {error['outcome']} on {error['rows']} combination(s) of answers: "
                        f"{error['error']} (askless test and a guard in the rule would show where).")
+        if r.get("objective") == "time":
+            secs = {mode: m["flow"].get("expected_seconds") for mode, m in r["modes"].items()}
+            shown = ", ".join(f"{mode.replace('_', ' ')} {'~' if f['kind'] != 'exact' else ''}{f['value']:.0f} s"
+                              for mode, f in secs.items() if f)
+            out.append("Objective: answering time. The minimal and optimal flows minimise the expected seconds "
+                       "(seconds per question by type; greedy weighs information gain per second), not the count; "
+                       f"expected seconds of the minimal flow: {shown}.")
         if r.get("population"):
             out.append(f"Expected values are averages over the {r['population']['cases']} cases of "
                        f"{r['population']['file']}, not the answer priors; the lower bounds stay under the priors.")

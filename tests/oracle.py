@@ -44,9 +44,11 @@ def _freeze(v: Any) -> Any:
 class Oracle:
     """Every full case of ``rules`` (a FiniteRuleSet loaded as ``process``) in ``mode``."""
 
-    def __init__(self, process: Process, rules: Any, mode: str):
+    def __init__(self, process: Process, rules: Any, mode: str, cost: dict[str, float] | None = None):
         self.process = process
         self.facts = [f.name for f in rules.facts]
+        #: what asking each fact costs (1 each: the optimum counts questions; seconds: answering time)
+        self.cost = [1.0 if cost is None else cost[name] for name in self.facts]
         self.prefilled = [i for i, f in enumerate(rules.facts) if mode == "logged_in" and f.kind == "register"]
         self.askable = [i for i in range(len(self.facts)) if i not in self.prefilled]
         self.cases: list[dict[str, Any]] = []
@@ -103,7 +105,7 @@ class Oracle:
     # -- the figures ----------------------------------------------------------------------------
 
     def optimum(self) -> float:
-        """The least expected number of questions over all adaptive forms."""
+        """The least expected number of questions (or cost, see ``cost``) over all adaptive forms."""
         return sum(self.mass(root) * self._best(root) for root in self.roots())
 
     def _best(self, cases: tuple[int, ...]) -> float:
@@ -121,7 +123,7 @@ class Oracle:
             children = self._split(cases, i)
             if len(children) < 2:
                 continue
-            cost = 1.0 + sum(self.mass(child) / total * self._best(child) for child in children)
+            cost = self.cost[i] + sum(self.mass(child) / total * self._best(child) for child in children)
             best = min(best, cost)
         assert best < float("inf"), "undecided cases that no question that can be shown tells apart"
         self._memo[cases] = best
