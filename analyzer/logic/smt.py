@@ -89,10 +89,7 @@ class SMT(Reasoner):
         s.push()
         try:
             s.add(*facts)
-            result = s.check()
-            if result == z3.sat:
-                return "sat", s.model()
-            return ("unsat", None) if result == z3.unsat else ("unknown", None)
+            return _outcome(s)
         finally:
             s.pop()
 
@@ -100,10 +97,7 @@ class SMT(Reasoner):
         s = z3.Solver()
         s.set("timeout", self.timeout_ms)
         s.add(*[self.enc.domain_of(v, self.enc.const(v)) for v in sorted(cone)], *facts)
-        result = s.check()
-        if result == z3.sat:
-            return "sat", s.model()
-        return ("unsat", None) if result == z3.unsat else ("unknown", None)
+        return _outcome(s)
 
     def _witness(self, model: Any, vs: frozenset[int], pairs: list[tuple[Any, Any]] = ()) -> dict[str, Any]:
         renamed = dict((a.get_id(), b) for a, b in pairs)
@@ -313,3 +307,11 @@ class SMT(Reasoner):
         if status == "unknown":
             return Verdict(None, self.name, "unknown")
         return self._verdict(status == "sat", () if model is None else (self._witness(model, cone),))
+
+
+def _outcome(s: z3.Solver) -> tuple[str, Any]:
+    """Check ``s``: ("sat", its model), ("unsat", None) or ("unknown", None)."""
+    result = s.check()
+    if result == z3.sat:
+        return "sat", s.model()
+    return ("unsat", None) if result == z3.unsat else ("unknown", None)
