@@ -203,22 +203,11 @@ class Cones:
         if key in self._exact_memo:
             return self._exact_memo[key]
         self._exact_memo[key] = frozenset()  # a cycle (reported by check) stops here
-        b, p = self._builder, self._builder.p
+        b = self._builder
         found: set[int] = set()
-        if group is not None and name in p.groups[group].facts:
-            fact = p.groups[group].facts[name]
-            var = b.var_index.get(f"{group}[{copy}].{name}") if fact.is_input else None
-            formulas, scope = [fact.derive, fact.applies_if], (group, copy)
-        elif name in p.facts:
-            fact = p.facts[name]
-            var = b.var_index.get(name) if fact.is_input else None
-            formulas, scope = [fact.derive, fact.applies_if], (None, None)
-        elif name in p.outcomes:
-            var, formulas, scope = None, outcome_formulas(p.outcomes[name]), (None, None)
-        elif name in p.groups:
-            var, formulas, scope = b.var_index.get(p.groups[name].count), [], (None, None)
-        else:
-            var, formulas, scope = None, [], (None, None)
+        var, formulas, scope = b._resolve(name, group, copy)
+        if not formulas and name in b.p.groups:
+            var = b.var_index.get(b.p.groups[name].count)  # count(g), any(g, ...): the count is read
         if var is not None:
             found.add(var)  # read by name outside a comparison with a constant
         for formula in formulas:
@@ -241,7 +230,7 @@ class Cones:
                     mine = current.left if isinstance(current.left, Name) and b._fact_key(
                         current.left.name, scope) == direct[0] else current.right
                     assert isinstance(mine, Name)
-                    found |= self._name_exact(mine.name, scope, index, depth) - {self._var_of(mine.name, scope, index)}
+                    found |= self._name_exact(mine.name, scope, index, depth) - {b._resolve(mine.name, scope, index)[0]}
                     continue
             if isinstance(current, Name):
                 found |= self._name_exact(current.name, scope, index, depth)
@@ -255,12 +244,6 @@ class Cones:
                     continue
             stack.extend((child, scope, index) for child in children(current))
         return found
-
-    def _var_of(self, name: str, group: str | None, copy: int | None) -> int | None:
-        b = self._builder
-        if group is not None and name in b.p.groups[group].facts:
-            return b.var_index.get(f"{group}[{copy}].{name}")
-        return b.var_index.get(name)
 
 
 class _Builder:
@@ -423,6 +406,23 @@ class _Builder:
         count = self.p.facts.get(self.p.groups[group].count)
         return count.max if count is not None and isinstance(count.max, int) else 0
 
+    def _resolve(self, name: str, group: str | None, copy: int | None) -> tuple[int | None, list, tuple]:
+        """What a name stands for in scope: (its variable if it is an input with one, the formulas
+        that compute it or decide whether it applies, the scope those formulas are read in). A
+        member fact is looked up in its group first; an outcome has its formulas; anything else
+        (a group, a constant) has neither."""
+        p = self.p
+        if group is not None and name in p.groups[group].facts:
+            fact = p.groups[group].facts[name]
+            var = self.var_index.get(f"{group}[{copy}].{name}") if fact.is_input else None
+            return var, [fact.derive, fact.applies_if], (group, copy)
+        if name in p.facts:
+            fact = p.facts[name]
+            return (self.var_index.get(name) if fact.is_input else None), [fact.derive, fact.applies_if], (None, None)
+        if name in p.outcomes:
+            return None, outcome_formulas(p.outcomes[name]), (None, None)
+        return None, [], (None, None)
+
     def _name_cone(self, name: str, group: str | None, copy: int | None, depth: int) -> frozenset[int]:
         memo_key = (name, group, copy)
         if memo_key in self.cone_memo:
@@ -430,30 +430,12 @@ class _Builder:
         if depth > 200:
             return frozenset()
         self.cone_memo[memo_key] = frozenset()  # a cycle (already reported by check) stops here
-        p = self.p
         found: set[int] = set()
-        if group is not None and name in p.groups[group].facts:
-            fact = p.groups[group].facts[name]
-            var_id = f"{group}[{copy}].{name}"
-            formulas = [fact.derive, fact.applies_if]
-            if fact.is_input and var_id in self.var_index:
-                found.add(self.var_index[var_id])
-            scope = (group, copy)
-        elif name in p.facts:
-            fact = p.facts[name]
-            formulas = [fact.derive, fact.applies_if]
-            if fact.is_input:
-                found.add(self.var_index[name])
-            scope = (None, None)
-        elif name in p.outcomes:
-            o = p.outcomes[name]
-            formulas = outcome_formulas(o)
-            scope = (None, None)
-        elif name in p.groups:
-            found |= self._name_cone(p.groups[name].count, None, None, depth + 1)
-            formulas, scope = [], (None, None)
-        else:
-            formulas, scope = [], (None, None)
+        var, formulas, scope = self._resolve(name, group, copy)
+        if var is not None:
+            found.add(var)
+        if not formulas and name in self.p.groups:
+            found |= self._name_cone(self.p.groups[name].count, None, None, depth + 1)
         for formula in formulas:
             if formula is not None and formula.tree is not None:
                 found |= self._cone(formula.tree, scope[0], scope[1], depth + 1)
@@ -511,22 +493,7 @@ class _Builder:
         memo[key] = False  # cycles stop here
         if depth > 200:
             return False
-        p = self.p
-        if group is not None and name in p.groups[group].facts:
-            fact = p.groups[group].facts[name]
-            var = self.var_index.get(f"{group}[{copy}].{name}")
-            formulas, scope = [fact.derive, fact.applies_if], (group, copy)
-        elif name in p.facts:
-            fact = p.facts[name]
-            var = self.var_index.get(name) if fact.is_input else None
-            formulas, scope = [fact.derive, fact.applies_if], (None, None)
-        elif name in p.outcomes:
-            o = p.outcomes[name]
-            var = None
-            formulas = outcome_formulas(o)
-            scope = (None, None)
-        else:
-            return False
+        var, formulas, scope = self._resolve(name, group, copy)
         result = var is not None and self.vars[var].opaque
         for formula in formulas:
             if not result and formula is not None and formula.tree is not None:

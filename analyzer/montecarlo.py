@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .classes import AnswerClass, draw_in
-from .finite import Variable
+from .finite import Cones, Variable
 from .kleene import PartialEvaluation
 from .model import Process
+from .rows import class_of
 
 #: cases drawn per process and mode
 SAMPLES = 400
@@ -76,7 +77,6 @@ class SupportCache:
     """
 
     def __init__(self, process: Process):
-        from .finite import Cones
         self.process = process
         cones = Cones(process)
         self.variables = cones.variables
@@ -88,7 +88,6 @@ class SupportCache:
         self._memo: dict[tuple, frozenset | None] = {}
 
     def _key(self, name: str, answers: dict) -> tuple:
-        from .rows import class_of
         key: list[Any] = [name]
         for group, index, fact, exact, var in self._reads[name]:
             if group is None:
@@ -127,6 +126,11 @@ class SupportCache:
         return {name: found[name] for name in (self.process.outcomes if names is None else names) if name in found}
 
 
+def _fact_key(c: tuple) -> str:
+    """'name', or 'group.name' for a member input (group, index, name): the key of its fact."""
+    return c[2] if c[0] is None else f"{c[0]}.{c[2]}"
+
+
 def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
@@ -156,9 +160,10 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
     The candidates are the unanswered inputs that some undecided outcome's support holds;
     ``greedy`` takes the one the most undecided outcomes read (ties: rule-file order),
     ``form_order`` the first in rule-file order. With the ``time`` objective, greedy weighs each
-    input by its readers per second of answering time (cost-weighted). Each step costs the re-evaluation of the
-    outcomes that read the last answer (see :meth:`PartialEvaluation.supports`) plus a heap
-    operation per input whose weight changed, so a step does not scan the whole process.
+    input by its readers per second of answering time (cost-weighted). Each step costs the
+    re-evaluation of the outcomes that read the last answer (see
+    :meth:`PartialEvaluation.supports`) plus a heap operation per input whose weight changed, so
+    a step does not scan the whole process.
     A ``cache`` (one per process) remembers those re-evaluations across steps and cases.
     """
 
@@ -179,9 +184,8 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
         for c in s:
             readers.setdefault(c, set()).add(o)
     greedy = policy == "greedy"
-    heap: list[tuple] = []
-
     per_second = objective == "time"
+    heap: list[tuple] = []
 
     def push(c: tuple) -> None:
         if c in order and c not in done and readers.get(c):
@@ -189,7 +193,7 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
             if not greedy:
                 heapq.heappush(heap, (order[c], weight, c))
                 return
-            score = weight / seconds[c[2] if c[0] is None else f"{c[0]}.{c[2]}"] if per_second else weight
+            score = weight / seconds[_fact_key(c)] if per_second else weight
             heapq.heappush(heap, (-score, order[c], weight, c))
 
     for c in readers:
@@ -207,7 +211,7 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
             answers[group][index - 1][name] = case[group][index - 1].get(name)
         asked.append(q)
         done.add(q)
-        spent += seconds[name if group is None else f"{group}.{name}"]
+        spent += seconds[_fact_key(q)]
         # only the outcomes that read q can change (PartialEvaluation.supports)
         touched = sorted(readers.pop(q), key=rank.__getitem__)
         changed: set[tuple] = set()
