@@ -185,8 +185,9 @@ class Cones:
         self.variables: list[Variable] = self._builder.vars
         self._exact_memo: dict[tuple, frozenset[int]] = {}
 
-    def of_outcome(self, name: str) -> frozenset[int]:
-        """The variables outcome ``name`` reads (with every input of an atom it reads)."""
+    def of(self, name: str) -> frozenset[int]:
+        """The variables ``name`` (an outcome, or a fact at process level) reads, with every
+        input of an atom it reads."""
         cone = set(self._builder._name_cone(name, None, None, 0))
         for atom in self._builder.atoms:
             if atom.inputs & cone:
@@ -194,7 +195,8 @@ class Cones:
         return frozenset(cone)
 
     def exact(self, name: str) -> frozenset[int]:
-        """The variables whose exact value (not only its class) outcome ``name`` may read."""
+        """The variables whose exact value (not only its class) ``name`` (an outcome, or a fact
+        at process level) may read."""
         return frozenset(v for v in self._name_exact(name, None, None, 0)
                          if not all(c.point for c in self.variables[v].classes))
 

@@ -19,7 +19,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +154,18 @@ def _kcall(node: Call, env: Any) -> Any:
 
 
 @dataclass
+class DerivedMemo:
+    """Values of process-level names remembered across evaluations (of other cases, or of the
+    same case with fewer answers). ``key(name)`` is the key under which ``name``'s value and the
+    unknown inputs its computation read are stored, or None not to remember it; the key must
+    determine both (:class:`analyzer.montecarlo.SupportCache` keys a name by the answer classes
+    of the inputs its cone compares with constants and the exact values of the others)."""
+
+    key: Callable[[str], tuple | None]
+    table: dict[tuple, tuple[Any, tuple]] = field(default_factory=dict)
+
+
+@dataclass
 class PartialEvaluation(Evaluation):
     """Decide what the ``case`` (the answers so far) decides; unknown inputs stay UNKNOWN.
 
@@ -166,6 +178,8 @@ class PartialEvaluation(Evaluation):
     index: int | None = None
     #: per derived name whose value is UNKNOWN, the support its computation added
     reads: dict[str, list[tuple]] = field(default_factory=dict)
+    #: process-level values shared with other evaluations (see DerivedMemo)
+    memo: DerivedMemo | None = None
 
     def get(self, name: str) -> Any:
         if name in self.cache:
@@ -174,6 +188,17 @@ class PartialEvaluation(Evaluation):
                 for item in self.reads.get(name, ()):
                     self.support[item] = None
             return value
+        key = self.memo.key(name) if self.memo is not None and self.parent is None else None
+        if key is not None:
+            hit = self.memo.table.get(key)
+            if hit is not None:
+                # what the computation below would do, from its remembered result
+                value, read = hit
+                self.cache[name] = value
+                self.support.update(dict.fromkeys(read))
+                if value is UNKNOWN:
+                    self.reads[name] = list(read)
+                return value
         # Record exactly what this computation reads, including inputs the support already
         # held: a later reader of the cached value adds back these reads, and an outcome's
         # support must not depend on which outcome happened to compute the value first.
@@ -186,6 +211,8 @@ class PartialEvaluation(Evaluation):
         self.support.update(dict.fromkeys(mine))
         if value is UNKNOWN:
             self.reads[name] = mine
+        if key is not None:
+            self.memo.table[key] = (value, tuple(mine))
         return value
 
     def formula(self, formula: Any) -> Any:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import bounds, burden, finite, montecarlo, policies, readability
+from . import bounds, burden, finite, montecarlo, parallel, policies, readability
 from .logic.dead import by_mode as dead_by_mode
 from .model import Process
 from .rows import locate
@@ -99,7 +99,7 @@ def _static(process: Process, model: finite.Model, mode: str, a: burden.Assumpti
 
 
 def analyze(process: Process, assumptions: burden.Assumptions | None = None, cases: list[dict] | None = None,
-            objective: str = "questions") -> dict:
+            objective: str = "questions", samples: int | None = None) -> dict:
     """Both modes' figures for one process (see the module docstring); with ``cases`` (a
     population, analyzer.population.read), expected values are averages over those cases. The
     ``objective`` (policies.OBJECTIVES) is what the greedy, minimal and optimal flows minimise:
@@ -112,7 +112,7 @@ def analyze(process: Process, assumptions: burden.Assumptions | None = None, cas
     try:
         model = finite.build(process)
     except finite.TooLarge as exc:
-        return _estimate(process, a, str(exc), cases, objective)
+        return _estimate(process, a, str(exc), cases, objective, samples)
     result: dict[str, Any] = {"process": process.name, "file": process.path,
                               "model": _model_summary(model), "modes": {}}
     volume = process.volume.applications_per_year if process.volume else None
@@ -126,7 +126,7 @@ def analyze(process: Process, assumptions: burden.Assumptions | None = None, cas
 
 
 def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dict] | None = None,
-              objective: str = "questions") -> dict:
+              objective: str = "questions", samples: int | None = None) -> dict:
     """Figures by simulation when the exact finite model is too large (see analyzer.montecarlo)."""
     variables = finite.variables(process)
     seconds = {f.key: a.seconds_for(f.type) for f in process.all_facts()}
@@ -136,16 +136,19 @@ def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dic
         "variables": len(variables), "components": None, "rows": None, "atoms": [], "exact": False,
         "estimated": why,
         "assumed_priors": sorted({_fact_key(v) for v in variables if v.prior != "declared"})}, "modes": {}}
-    # dead questions stay exact without the finite model: the reasoning backends decide them
-    # (analyzer/logic/dead.py; an undecided question is counted as live)
-    dead = dead_by_mode(process, MODES)
-    cache = montecarlo.SupportCache(process)  # shared by the four simulations
-    for mode in MODES:
+    # The dead-question check and each mode's simulation are independent: on a process this
+    # large they run in worker processes at once (analyzer.parallel; the figures are the same).
+    # Dead questions stay exact without the finite model: the reasoning backends decide them
+    # (analyzer/logic/dead.py; an undecided question is counted as live).
+    # (the dead-question check first: on 3,000 questions it is the longest task; docs/performance.md)
+    tasks: list[tuple] = [(_dead_task, ())] + [(_simulate_mode, (mode, seconds, cases, objective, samples))
+                                               for mode in MODES]
+    dead, *simulated = parallel.run(tasks, _Simulation(process), len(variables) >= PARALLEL_MIN_VARIABLES)
+    for mode, estimates in zip(MODES, simulated):
         static, static_seconds = _static(process, stub, mode, a, cases)
         out: dict[str, Any] = {"static": static}
         for policy, key in (("form_order", "form_order"), ("greedy", "flow")):
-            figures = montecarlo.estimate(process, variables, mode, policy, seconds, cases=cases, cache=cache,
-                                          objective=objective)
+            figures = estimates[policy]
             spent = figures.pop("_seconds")
             if objective == "time":
                 figures["expected_seconds"] = figure(spent, "estimate", figures["expected"]["method"])
@@ -165,6 +168,31 @@ def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dic
     result["readability"] = readability_table(process)
     result["assumptions"] = a.to_dict()
     return result
+
+
+#: a process simulated with at least this many variables is analysed in worker processes
+PARALLEL_MIN_VARIABLES = 200
+
+
+@dataclass
+class _Simulation:
+    """What the tasks of :func:`_estimate` share: the process and, within one process (worker
+    or not), one montecarlo.SupportCache."""
+
+    process: Process
+    cache: montecarlo.SupportCache | None = None
+
+
+def _simulate_mode(shared: _Simulation, mode: str, seconds: dict[str, float], cases: list[dict] | None,
+                   objective: str, samples: int | None) -> dict[str, dict]:
+    if shared.cache is None:
+        shared.cache = montecarlo.SupportCache(shared.process)
+    return montecarlo.estimate_mode(shared.process, shared.cache.variables, mode, seconds, cases, shared.cache,
+                                    objective, samples)
+
+
+def _dead_task(shared: _Simulation) -> dict[str, list[dict]]:
+    return dead_by_mode(shared.process, MODES)
 
 
 def _model_summary(model: finite.Model) -> dict:

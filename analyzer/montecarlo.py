@@ -10,19 +10,27 @@ complete, so these counts are estimates that can exceed the exact flow's, never 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
+import operator
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .classes import AnswerClass, draw_in
 from .finite import Cones, Variable
-from .kleene import PartialEvaluation
+from .kleene import DerivedMemo, PartialEvaluation
 from .model import Process
 from .rows import class_of
 
-#: cases drawn per process and mode
+#: Cases are drawn in batches of BATCH until the 95 % confidence interval of every expectation
+#: estimated in a mode is within PRECISION of its mean (a relative half-width), with at least
+#: SAMPLES_MIN and at most SAMPLES cases; ``--samples N`` fixes the number instead.
 SAMPLES = 400
+SAMPLES_MIN = 100
+BATCH = 50
+PRECISION = 0.01
 SEED = 20261128
 MC_POLICIES = ("form_order", "greedy")
 
@@ -43,26 +51,42 @@ def draw(rng: random.Random, var: Variable, spread: bool = False) -> Any:
     return draw_in(chosen, var.fact, rng)
 
 
-def sample(process: Process, variables: list[Variable], n: int = SAMPLES, seed: int = SEED,
-           spread: bool = False) -> list[dict]:
-    """n cases drawn from the priors: {fact: value, group: [member dicts]} (see draw())."""
+def draws(process: Process, variables: list[Variable], seed: int = SEED, spread: bool = False) -> Iterator[dict]:
+    """Cases drawn from the priors, one after another from one random stream: the first n are
+    ``sample(..., n)``, whatever is drawn after them."""
     rng = random.Random(seed)
     top = [v for v in variables if v.group is None]
-    cases = []
-    for _ in range(n):
+    members_of = {g: [v for v in variables if v.group == g] for g in process.groups}
+    while True:
         case: dict[str, Any] = {v.fact.name: draw(rng, v, spread) for v in top}
         for group in process.groups.values():
             count = int(case.get(group.count, 0) or 0)
             members = []
             for i in range(1, count + 1):
-                members.append({v.fact.name: draw(rng, v, spread) for v in variables
-                                if v.group == group.name and v.index == i})
+                members.append({v.fact.name: draw(rng, v, spread) for v in members_of[group.name] if v.index == i})
             case[group.name] = members
-        cases.append(case)
-    return cases
+        yield case
+
+
+def sample(process: Process, variables: list[Variable], n: int = SAMPLES, seed: int = SEED,
+           spread: bool = False) -> list[dict]:
+    """n cases drawn from the priors: {fact: value, group: [member dicts]} (see draw())."""
+    return list(itertools.islice(draws(process, variables, seed, spread), n))
 
 
 _MISSING = object()
+
+
+class Known:
+    """What a case's answers so far say about each input, as :class:`SupportCache` keys on it:
+    per input its answer class (``cls``) and its exact value (``value``); absent inputs hold
+    _MISSING. Kept up to date by :meth:`SupportCache.note` as questions are answered."""
+
+    __slots__ = ("cls", "value")
+
+    def __init__(self, cls: dict[tuple, Any], value: dict[tuple, Any]):
+        self.cls = cls
+        self.value = value
 
 
 class SupportCache:
@@ -80,36 +104,55 @@ class SupportCache:
         self.process = process
         cones = Cones(process)
         self.variables = cones.variables
-        self._reads: dict[str, list[tuple]] = {}
-        for name in process.outcomes:
+        self._var: dict[tuple, Variable] = {(v.group, v.index, v.fact.name): v for v in self.variables}
+        # per outcome and process-level derived fact, the inputs of its cone keyed by their class
+        # and those keyed by their exact value (in variable order)
+        self._reads: dict[str, tuple[Callable, Callable]] = {}
+        derived = [f.name for f in process.facts.values() if f.derive is not None]
+        for name in [*process.outcomes, *derived]:
             exact = cones.exact(name)
-            self._reads[name] = [(v.group, v.index, v.fact.name, i in exact, v)
-                                 for i, v in ((i, self.variables[i]) for i in sorted(cones.of_outcome(name)))]
+            cone = sorted(cones.of(name))
+            self._reads[name] = (_getter([_input(self.variables[i]) for i in cone if i not in exact]),
+                                 _getter([_input(self.variables[i]) for i in cone if i in exact]))
+        self._derived: dict[tuple, tuple] = {}  # the DerivedMemo table, shared by every evaluation
+        self._empty = dict.fromkeys(self._var, _MISSING)
         self._memo: dict[tuple, frozenset | None] = {}
 
-    def _key(self, name: str, answers: dict) -> tuple:
-        key: list[Any] = [name]
-        for group, index, fact, exact, var in self._reads[name]:
+    def known(self, answers: dict) -> Known:
+        """The :class:`Known` of ``answers`` (process-level values and member dicts)."""
+        known = Known(dict(self._empty), dict(self._empty))
+        for key in self._var:
+            group, index, fact = key
             if group is None:
                 value = answers.get(fact, _MISSING)
             else:
                 members = answers.get(group) or []
                 value = members[index - 1].get(fact, _MISSING) if index <= len(members) else _MISSING
-            if value is _MISSING:
-                key.append(_MISSING)
-            elif value is None or exact:
-                key.append(("value", _hashable(value)))
-            else:
-                k = class_of(var, value)
-                key.append(("class", k) if k is not None else ("value", _hashable(value)))
-        return tuple(key)
+            if value is not _MISSING:
+                self.note(known, key, value)
+        return known
 
-    def supports(self, answers: dict, names: list[str] | None = None) -> dict[str, set[tuple]]:
-        """As ``PartialEvaluation(process, answers).supports(names)``."""
+    def note(self, known: Known, key: tuple, value: Any) -> None:
+        """Record in ``known`` that input ``key`` (group, index, fact) is answered ``value``."""
+        var = self._var.get(key)
+        if var is None:
+            return  # an input no outcome reads
+        exact = ("value", _hashable(value))
+        known.value[key] = exact
+        k = class_of(var, value) if value is not None else None
+        known.cls[key] = ("class", k) if k is not None else exact
+
+    def supports(self, answers: dict, names: list[str] | None = None,
+                 known: Known | None = None) -> dict[str, set[tuple]]:
+        """As ``PartialEvaluation(process, answers).supports(names)``; ``known`` (of the same
+        answers, kept by the caller) saves recomputing it."""
+        known = known if known is not None else self.known(answers)
+        cls, value = known.cls, known.value
         found: dict[str, set[tuple]] = {}
         missed: list[tuple[str, tuple]] = []
         for name in self.process.outcomes if names is None else names:
-            key = self._key(name, answers)
+            by_class, by_value = self._reads[name]
+            key = (name, by_class(cls), by_value(value))
             if key in self._memo:
                 support = self._memo[key]
                 if support is not None:
@@ -117,13 +160,34 @@ class SupportCache:
             else:
                 missed.append((name, key))
         if missed:
-            fresh = PartialEvaluation(self.process, answers).supports([name for name, _ in missed])
+            reads = self._reads
+
+            def key(name: str) -> tuple | None:
+                getters = reads.get(name)
+                return (name, getters[0](cls), getters[1](value)) if getters is not None else None
+
+            evaluation = PartialEvaluation(self.process, answers, memo=DerivedMemo(key, self._derived))
+            fresh = evaluation.supports([name for name, _ in missed])
             for name, key in missed:
                 support = fresh.get(name)
                 self._memo[key] = frozenset(support) if support is not None else None
                 if support is not None:
                     found[name] = support
         return {name: found[name] for name in (self.process.outcomes if names is None else names) if name in found}
+
+
+def _input(var: Variable) -> tuple:
+    return (var.group, var.index, var.fact.name)
+
+
+def _getter(keys: list[tuple]) -> Callable[[dict], tuple]:
+    """A function from a dict to the tuple of its values at ``keys``."""
+    if not keys:
+        return lambda _: ()
+    if len(keys) == 1:
+        only = keys[0]
+        return lambda d: (d[only],)
+    return operator.itemgetter(*keys)
 
 
 def _fact_key(c: tuple) -> str:
@@ -169,10 +233,11 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
 
     def evaluate(names: list[str] | None = None) -> dict[str, set[tuple]]:
         if cache is not None:
-            return cache.supports(answers, names)
+            return cache.supports(answers, names, known)
         return PartialEvaluation(process, answers).supports(names)
 
     answers = prefilled_answers(process, case, mode)
+    known = cache.known(answers) if cache is not None else None
     rank = {name: i for i, name in enumerate(process.outcomes)}
     asked: list[tuple] = []
     done: set[tuple] = set()
@@ -186,13 +251,21 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
     greedy = policy == "greedy"
     per_second = objective == "time"
     heap: list[tuple] = []
+    # per input, the weight of its newest heap entry (form order: that it has one), so an input
+    # whose weight did not change is not pushed again
+    pushed: dict[tuple, int] = {}
 
     def push(c: tuple) -> None:
         if c in order and c not in done and readers.get(c):
             weight = len(readers[c])
             if not greedy:
-                heapq.heappush(heap, (order[c], weight, c))
+                if c not in pushed:
+                    pushed[c] = weight
+                    heapq.heappush(heap, (order[c], weight, c))
                 return
+            if pushed.get(c) == weight:
+                return
+            pushed[c] = weight
             score = weight / seconds[_fact_key(c)] if per_second else weight
             heapq.heappush(heap, (-score, order[c], weight, c))
 
@@ -201,14 +274,18 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
     while heap:
         entry = heapq.heappop(heap)
         q = entry[-1]
+        if pushed.get(q) == entry[-2] or not greedy:
+            del pushed[q]  # its newest entry left the heap
         # an entry is stale once its input is asked or its weight has changed since it was pushed
         if q in done or not readers.get(q) or (greedy and entry[-2] != len(readers[q])):
             continue
         group, index, name = q
         if group is None:
-            answers[name] = case.get(name)
+            value = answers[name] = case.get(name)
         else:
-            answers[group][index - 1][name] = case[group][index - 1].get(name)
+            value = answers[group][index - 1][name] = case[group][index - 1].get(name)
+        if known is not None:
+            cache.note(known, q, value)
         asked.append(q)
         done.add(q)
         spent += seconds[_fact_key(q)]
@@ -231,24 +308,73 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
     return Run(asked, spent)
 
 
-def estimate(process: Process, variables: list[Variable], mode: str, policy: str,
-             seconds: dict[str, float], n: int = SAMPLES, cases: list[dict] | None = None,
-             cache: SupportCache | None = None, objective: str = "questions") -> dict:
-    """Worst, best and expected questions over n sampled cases (or the given population's
-    cases), with a 95 % confidence interval. Pass one ``cache`` to every call on a process."""
+def estimate_mode(process: Process, variables: list[Variable], mode: str, seconds: dict[str, float],
+                  cases: list[dict] | None = None, cache: SupportCache | None = None,
+                  objective: str = "questions", samples: int | None = None,
+                  policies: tuple[str, ...] = MC_POLICIES) -> dict[str, dict]:
+    """Per policy, the worst, best and expected questions with a 95 % confidence interval, every
+    policy over the same cases: the given population's, ``samples`` cases drawn from the priors,
+    or (by default) cases drawn in batches of BATCH until each policy's confidence interval is
+    within PRECISION of its mean, at least SAMPLES_MIN and at most SAMPLES of them. Each figure
+    dict also holds ``_seconds``, the mean answering time. Pass one ``cache`` to every call on a
+    process."""
     cache = cache if cache is not None else SupportCache(process)
     order: dict[tuple, int] = {}
     for i, v in enumerate(variables):
         if v.fact.asked(mode):
             order[(v.group, v.index, v.fact.name)] = i
-    drawn = cases if cases is not None else sample(process, variables, n)
-    runs = [simulate(process, case, mode, policy, order, seconds, cache, objective) for case in drawn]
-    counts = [len(r.asked) for r in runs]
-    mean = sum(counts) / len(counts)
+    runs: dict[str, list[Run]] = {p: [] for p in policies}
+    if cases is not None:
+        for p in policies:
+            runs[p] = [simulate(process, case, mode, p, order, seconds, cache, objective) for case in cases]
+        source = f"the population file's {len(cases)} cases"
+    else:
+        limit = samples if samples is not None else SAMPLES
+        drawn = draws(process, variables)
+        n, precise = 0, False
+        while n < limit and not precise:
+            batch = list(itertools.islice(drawn, min(BATCH, limit - n)))
+            for p in policies:
+                runs[p].extend(simulate(process, case, mode, p, order, seconds, cache, objective) for case in batch)
+            n += len(batch)
+            precise = samples is None and n >= SAMPLES_MIN and all(
+                _half_width(_counts(runs[p])) <= PRECISION * _mean(_counts(runs[p])) for p in policies)
+        source = f"{n} cases drawn from the priors (seed {SEED}"
+        if samples is not None:
+            source += ")"
+        elif precise:
+            source += (f"; drawn until every policy's 95 % confidence interval in this mode was within "
+                       f"{PRECISION * 100:g} % of its mean)")
+        else:
+            source += f"; the most drawn: the interval is wider than {PRECISION * 100:g} % of the mean)"
+    return {p: _figures(runs[p], p, objective, source) for p in policies}
+
+
+def estimate(process: Process, variables: list[Variable], mode: str, policy: str,
+             seconds: dict[str, float], n: int | None = None, cases: list[dict] | None = None,
+             cache: SupportCache | None = None, objective: str = "questions") -> dict:
+    """:func:`estimate_mode` for one policy (``n`` fixes the number of cases drawn)."""
+    return estimate_mode(process, variables, mode, seconds, cases, cache, objective, n, (policy,))[policy]
+
+
+def _counts(runs: list[Run]) -> list[int]:
+    return [len(r.asked) for r in runs]
+
+
+def _mean(counts: list[int]) -> float:
+    return sum(counts) / len(counts)
+
+
+def _half_width(counts: list[int]) -> float:
+    """Half the width of the normal 95 % confidence interval of the mean of ``counts``."""
+    mean = _mean(counts)
     var = sum((c - mean) ** 2 for c in counts) / max(1, len(counts) - 1)
-    half = 1.96 * math.sqrt(var / len(counts))
-    source = f"the population file's {len(counts)} cases" if cases is not None else \
-        f"{len(counts)} cases drawn from the priors (seed {SEED})"
+    return 1.96 * math.sqrt(var / len(counts))
+
+
+def _figures(runs: list[Run], policy: str, objective: str, source: str) -> dict:
+    counts = _counts(runs)
+    mean, half = _mean(counts), _half_width(counts)
     rule = {"form_order": "questions in rule-file order, each asked only while it can still matter",
             "greedy": "the question that the most undecided outcomes still read first (the simulation's "
                       "stand-in for information gain)"}[policy]

@@ -1,0 +1,218 @@
+"""How many cases the simulation draws, the memo of derived values it evaluates with, and the
+worker processes `analyze` runs it in.
+
+- ``montecarlo.estimate_mode`` draws cases in batches until every policy's 95 % confidence
+  interval is within PRECISION of its mean (between SAMPLES_MIN and SAMPLES cases): checked
+  against the figures recomputed from ``simulate`` on the same cases, batch by batch.
+- ``kleene.DerivedMemo`` (filled by ``SupportCache`` across cases): every derived value and
+  every support equals the one computed without it.
+- ``parallel.run`` and ``metrics.analyze`` in worker processes: the same output, byte for byte.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from itertools import islice
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analyzer import burden, finite, metrics, montecarlo, parallel
+from analyzer.kleene import UNKNOWN, DerivedMemo, PartialEvaluation
+from analyzer.load import load_process_document
+from analyzer.model import Process
+from analyzer.yamlread import read
+from tests.strategies import FiniteRuleSet, finite_rule_sets
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _generate(questions: int, seed: int) -> Process:
+    spec = importlib.util.spec_from_file_location("bench_generate", os.path.join(ROOT, "benchmarks", "generate.py"))
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    text = module.generate(questions, seed, 4, 2, None, 0.2, True)
+    process, diagnostics = load_process_document(read("synthetic.yaml", text=text))
+    assert process is not None and not diagnostics
+    return process
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> Process:
+    """A 60-question synthetic process (shared facts, nesting, arithmetic): simulated, not exact."""
+    return _generate(60, 3)
+
+
+def _seconds(process: Process) -> dict[str, float]:
+    a = burden.Assumptions()
+    return {f.key: a.seconds_for(f.type) for f in process.all_facts()}
+
+
+def test_sample_is_a_prefix_of_the_draws(synthetic: Process) -> None:
+    variables = finite.variables(synthetic)
+    first = montecarlo.sample(synthetic, variables, 30)
+    assert first == list(islice(montecarlo.draws(synthetic, variables), 30))
+    assert montecarlo.sample(synthetic, variables, 10) == first[:10]
+
+
+def _half_width(counts: list[int]) -> float:
+    import statistics
+    return 1.96 * statistics.stdev(counts) / len(counts) ** 0.5
+
+
+@pytest.mark.parametrize("precision", [montecarlo.PRECISION, 0.03])
+@pytest.mark.parametrize("mode", ["anonymous", "logged_in"])
+def test_sampling_stops_at_the_first_batch_within_the_precision(synthetic: Process, mode: str, precision: float,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(montecarlo, "PRECISION", precision)
+    variables = finite.variables(synthetic)
+    seconds = _seconds(synthetic)
+    got = montecarlo.estimate_mode(synthetic, variables, mode, seconds)
+    n = int(got["greedy"]["expected"]["method"].split("Monte Carlo: ")[1].split(" cases")[0])
+    assert montecarlo.SAMPLES_MIN <= n <= montecarlo.SAMPLES
+    assert n % montecarlo.BATCH == 0 or n == montecarlo.SAMPLES
+    # the oracle: the same cases run one by one, the stopping rule checked at every batch
+    order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(variables) if v.fact.asked(mode)}
+    cases = montecarlo.sample(synthetic, variables, n)
+    counts = {p: [len(montecarlo.simulate(synthetic, c, mode, p, order, seconds).asked) for c in cases]
+              for p in montecarlo.MC_POLICIES}
+
+    def precise(k: int) -> bool:
+        return all(_half_width(counts[p][:k]) <= montecarlo.PRECISION * sum(counts[p][:k]) / k
+                   for p in montecarlo.MC_POLICIES)
+
+    stops = [k for k in range(montecarlo.SAMPLES_MIN, n + 1, montecarlo.BATCH) if precise(k)]
+    if n < montecarlo.SAMPLES:
+        assert stops == [n]
+        assert f"within {precision * 100:g} % of its mean" in got["greedy"]["expected"]["method"]
+    else:
+        assert stops in ([], [n])
+    for p in montecarlo.MC_POLICIES:
+        mean = sum(counts[p]) / n
+        assert got[p]["expected"]["value"] == round(mean, 3)
+        assert got[p]["worst"]["value"] == max(counts[p]) and got[p]["best"]["value"] == min(counts[p])
+        half = _half_width(counts[p])
+        assert got[p]["expected"]["ci95"] == pytest.approx([round(mean - half, 3), round(mean + half, 3)], abs=1e-3)
+
+
+def test_a_fixed_sample_and_a_population_are_used_whole(synthetic: Process) -> None:
+    variables = finite.variables(synthetic)
+    seconds = _seconds(synthetic)
+    fixed = montecarlo.estimate(synthetic, variables, "anonymous", "greedy", seconds, n=30)
+    assert "Monte Carlo: 30 cases drawn from the priors (seed 20261128)," in fixed["expected"]["method"]
+    cases = montecarlo.sample(synthetic, variables, 7, seed=5)
+    given_cases = montecarlo.estimate(synthetic, variables, "anonymous", "greedy", seconds, cases=cases)
+    assert "the population file's 7 cases" in given_cases["expected"]["method"]
+
+
+def test_a_small_process_that_never_gets_precise_draws_the_most() -> None:
+    text = """\
+process: t
+title: {da: t}
+facts:
+  a: {type: bool, ask: "a?", p_true: 0.5}
+  b: {type: bool, ask: "b?", p_true: 0.5}
+outcomes:
+  o: {when: a and b}
+"""
+    process, diagnostics = load_process_document(read("t.yaml", text=text))
+    assert process is not None and not diagnostics
+    got = montecarlo.estimate_mode(process, finite.variables(process), "anonymous", _seconds(process))
+    # 1 or 2 questions, each half the time: the interval stays near ±0.05 on a mean of 1.5
+    assert got["form_order"]["expected"]["method"].count("400 cases drawn") == 1
+    assert "the most drawn" in got["form_order"]["expected"]["method"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(finite_rule_sets(), st.data())
+def test_the_derived_memo_changes_no_value_and_no_support(rules: FiniteRuleSet, data: st.DataObject) -> None:
+    """One memo filled over many answer sets of many cases: each derived value, each outcome and
+    each support is what an evaluation without the memo computes."""
+    process, diagnostics = load_process_document(read("t.yaml", text=rules.text()))
+    assert process is not None and not diagnostics
+    cache = montecarlo.SupportCache(process)
+    cases = montecarlo.sample(process, cache.variables, 6, seed=data.draw(st.integers(0, 999)), spread=True)
+    names = [f.name for f in process.facts.values() if f.derive is not None] + list(process.outcomes)
+    for case in cases:
+        top = sorted(k for k in case if k not in process.groups)
+        for _ in range(3):
+            known = data.draw(st.sets(st.sampled_from(top))) if top else set()
+            answers = {k: v for k, v in case.items() if k in known}
+            answers.update({g: [dict() for _ in case.get(g, [])] for g in process.groups})
+            state = cache.known(answers)
+
+            def key(name: str, state=state) -> tuple | None:
+                getters = cache._reads.get(name)
+                return None if getters is None else (name, getters[0](state.cls), getters[1](state.value))
+
+            memo = DerivedMemo(key, cache._derived)
+            for name in names:
+                plain = PartialEvaluation(process, answers)
+                memoised = PartialEvaluation(process, answers, memo=memo)
+                try:
+                    expected = plain.get(name)
+                except Exception as exc:  # the interpreter's errors: the memo must raise them too
+                    with pytest.raises(type(exc)):
+                        memoised.get(name)
+                    continue
+                got = memoised.get(name)
+                assert (got is UNKNOWN) == (expected is UNKNOWN) and (got is UNKNOWN or got == expected), name
+                assert list(memoised.support) == list(plain.support), name
+            assert cache.supports(answers, known=state) == PartialEvaluation(process, answers).supports()
+
+
+def test_the_simulation_with_every_memo_asks_what_the_reference_asks(synthetic: Process) -> None:
+    """On a process with shared facts, nesting and arithmetic (the benchmark's shape)."""
+    from tests.test_kleene_incremental import same_questions
+    same_questions(synthetic, montecarlo.sample(synthetic, finite.variables(synthetic), n=6, seed=11, spread=True))
+
+
+def _pid(_shared: object) -> int:
+    return os.getpid()
+
+
+def _pair(shared: str, suffix: str) -> str:
+    return shared + suffix
+
+
+def test_parallel_run_keeps_the_order_and_uses_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parallel.JOBS_ENV, "2")
+    assert parallel.run([(_pair, ("1",)), (_pair, ("2",)), (_pair, ("3",))], "x") == ["x1", "x2", "x3"]
+    pids = parallel.run([(_pid, ()), (_pid, ())], None)
+    assert os.getpid() not in pids
+    monkeypatch.setenv(parallel.JOBS_ENV, "1")
+    assert parallel.run([(_pid, ()), (_pid, ())], None) == [os.getpid(), os.getpid()]
+
+
+def test_analyze_in_workers_gives_the_same_output(synthetic: Process, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(metrics, "PARALLEL_MIN_VARIABLES", 0)
+    monkeypatch.setenv(parallel.JOBS_ENV, "1")
+    alone = json.dumps(metrics.analyze(synthetic), sort_keys=True)
+    monkeypatch.setenv(parallel.JOBS_ENV, "2")
+    together = json.dumps(metrics.analyze(synthetic), sort_keys=True)
+    assert together == alone
+    assert json.loads(alone)["model"]["exact"] is False
+
+
+def test_cli_samples_fixes_the_number_of_cases(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+    spec = importlib.util.spec_from_file_location("bench_generate", os.path.join(ROOT, "benchmarks", "generate.py"))
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    path = tmp_path / "synthetic.yaml"
+    path.write_text(module.generate(40, 2, 4, 2, None, 0.2, True), encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", str(path), "--format", "json", "--samples", "30"])
+    assert result.exit_code == 0, result.output
+    modes = json.loads(result.output)["processes"][0]["modes"]
+    for mode in ("anonymous", "logged_in"):
+        for block in ("form_order", "flow"):
+            assert "Monte Carlo: 30 cases drawn from the priors (seed 20261128)," in modes[mode][block]["expected"]["method"]
+    bad = CliRunner().invoke(main, ["analyze", str(path), "--samples", "1"])
+    assert bad.exit_code == 2
