@@ -56,6 +56,7 @@ class SMT(Reasoner):
         self.samples = samples
         self.enc = Encoder(self.process, self.domain)
         self._solvers: dict[str, z3.Solver] = {}
+        self._domains: dict[int, Any] = {}
         self._cones = self.domain.outcome_cones()
         # encode every outcome up front: an unsupported construct shows at once, not mid-query
         try:
@@ -70,9 +71,15 @@ class SMT(Reasoner):
             s = z3.Solver()
             s.set("timeout", self.timeout_ms)
             for v in sorted(cone):
-                s.add(self.enc.domain_of(v, self.enc.const(v)))
+                s.add(self._domain(v))
             self._solvers[key] = s
         return self._solvers[key]
+
+    def _domain(self, v: int) -> Any:
+        """The constraint that variable v's constant holds a value of its domain (built once)."""
+        if v not in self._domains:
+            self._domains[v] = self.enc.domain_of(v, self.enc.const(v))
+        return self._domains[v]
 
     def _answers(self, answers: dict[str, Any], cone: frozenset[int]) -> list[Any]:
         fixed = self.domain.check_answers(answers)
@@ -96,7 +103,7 @@ class SMT(Reasoner):
     def _check_once(self, cone: frozenset[int], facts: list[Any]) -> tuple[str, Any]:
         s = z3.Solver()
         s.set("timeout", self.timeout_ms)
-        s.add(*[self.enc.domain_of(v, self.enc.const(v)) for v in sorted(cone)], *facts)
+        s.add(*[self._domain(v) for v in sorted(cone)], *facts)
         return _outcome(s)
 
     def _witness(self, model: Any, vs: frozenset[int], pairs: list[tuple[Any, Any]] = ()) -> dict[str, Any]:
