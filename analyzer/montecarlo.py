@@ -162,11 +162,11 @@ class SupportCache:
         if missed:
             reads = self._reads
 
-            def key(name: str) -> tuple | None:
+            def memo_key(name: str) -> tuple | None:
                 getters = reads.get(name)
                 return (name, getters[0](cls), getters[1](value)) if getters is not None else None
 
-            evaluation = PartialEvaluation(self.process, answers, memo=DerivedMemo(key, self._derived))
+            evaluation = PartialEvaluation(self.process, answers, memo=DerivedMemo(memo_key, self._derived))
             fresh = evaluation.supports([name for name, _ in missed])
             for name, key in missed:
                 support = fresh.get(name)
@@ -346,7 +346,7 @@ def estimate_mode(process: Process, variables: list[Variable], mode: str, second
             source += (f"; drawn until every policy's 95 % confidence interval in this mode was within "
                        f"{PRECISION * 100:g} % of its mean)")
         else:
-            source += f"; the most drawn: the interval is wider than {PRECISION * 100:g} % of the mean)"
+            source += f"; the limit, as the interval stayed wider than {PRECISION * 100:g} % of the mean)"
     return {p: _figures(runs[p], p, objective, source) for p in policies}
 
 

@@ -761,7 +761,7 @@ def bottlenecks(sizes, analyses, latencies, profiles) -> str:
         lines.append(
             f"2. **The exact engine works row by row in Python.** On the exact model ({max(exact):,} questions), "
             f"building it (`rows.enumerate_component`: the row-by-row interpreter on every combination of classes, at "
-            f"several probe values when amounts are involved) takes {_share(ex_prof, 'finite.py', '(_enumerate)')} "
+            f"several probe values when amounts are involved) takes {_share(ex_prof, 'rows.py', '(enumerate_component)')} "
             f"of the profiled analyze, running the policies (`policies.run`, which asks `Space.relevant` at every "
             f"state) {_share(ex_prof, 'policies.py', '(run)')}, and the dead-question search "
             f"(`metrics.dead_questions`) {_share(ex_prof, 'metrics.py', '(dead_questions)')}. All of them loop "
