@@ -94,9 +94,14 @@ def _kvalue(node: Expr, env: Any) -> Any:
         return kvalue(node.then if cond else node.other, env)
     if isinstance(node, Binary):
         if node.op in ("and", "or"):
-            left, right = kvalue(node.left, env), kvalue(node.right, env)
             stop = node.op == "or"  # the value that decides: true for or, false for and
-            if left is stop or right is stop:
+            # a left side that decides leaves the right unread, as in the exact interpreter (the
+            # support would drop what the right side read anyway: the whole is decided)
+            left = kvalue(node.left, env)
+            if left is stop:
+                return stop
+            right = kvalue(node.right, env)
+            if right is stop:
                 return stop
             if left is UNKNOWN or right is UNKNOWN:
                 return UNKNOWN
