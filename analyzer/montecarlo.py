@@ -289,20 +289,24 @@ def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[t
         asked.append(q)
         done.add(q)
         spent += seconds[_fact_key(q)]
-        # only the outcomes that read q can change (PartialEvaluation.supports)
+        # only the outcomes that read q can change (PartialEvaluation.supports); of their
+        # supports, only what left or joined changes a reader set (and so a weight)
         touched = sorted(readers.pop(q), key=rank.__getitem__)
+        fresh = evaluate(touched)
         changed: set[tuple] = set()
         for o in touched:
-            for c in supports.pop(o):
+            before = supports.pop(o)
+            after = fresh.get(o)
+            if after is not None:
+                supports[o] = after
+                for c in after - before:
+                    readers.setdefault(c, set()).add(o)
+                    changed.add(c)
+                before = before - after
+            for c in before:
                 if c != q:
                     readers[c].discard(o)
                     changed.add(c)
-        fresh = evaluate(touched)
-        supports.update(fresh)
-        for o, s in fresh.items():
-            for c in s:
-                readers.setdefault(c, set()).add(o)
-                changed.add(c)
         for c in changed:
             push(c)
     return Run(asked, spent)
