@@ -38,11 +38,13 @@ from .model import (
     Text,
     Volume,
 )
-from .yamlread import Document, Mapping, Node, Scalar, Sequence, YamlError, locate, read
+from .yamlread import RULE_FILE_HINT, Document, Mapping, Node, Scalar, Sequence, YamlError, locate, read
 
 RULE_SUFFIXES = (".yaml", ".yml")
 #: the catalogue file name looked for beside rule files
 CATALOGUE_NAME = "registers.yaml"
+#: what an empty register catalogue should hold
+CATALOGUE_HINT = "a register catalogue is a mapping that starts with 'registers:' (see rules/registers.yaml)"
 #: most files a folder walk reads, to keep a stray path (/, $HOME) from running for minutes
 MAX_FILES = 2000
 
@@ -88,11 +90,13 @@ def load_paths(paths: list[str], catalogue_path: str | None = None) -> Project:
     project.files = files
     project.diagnostics.extend(problems)
     documents: list[Document] = []
+    unreadable: set[str] = set()
     for path in files:
         try:
-            doc = read(path)
+            doc = read(path, hint=CATALOGUE_HINT if os.path.basename(path) == CATALOGUE_NAME else RULE_FILE_HINT)
         except YamlError as exc:
             project.diagnostics.append(exc.diagnostic)
+            unreadable.add(os.path.realpath(path))
             continue
         project.diagnostics.extend(doc.warnings)
         if isinstance(doc.root, Mapping) and "registers" in doc.root.entries and "process" not in doc.root.entries:
@@ -105,7 +109,9 @@ def load_paths(paths: list[str], catalogue_path: str | None = None) -> Project:
     if catalogue_path is not None:
         project.catalogue = _catalogue_from(catalogue_path, project.diagnostics)
     elif project.catalogue is None:
-        project.catalogue = _catalogue_from(find_catalogue(documents), project.diagnostics)
+        found = find_catalogue(documents)
+        if os.path.realpath(found) not in unreadable:  # its finding is already reported
+            project.catalogue = _catalogue_from(found, project.diagnostics)
     first_file: dict[str, str] = {}
     for doc in documents:
         process, diags = load_process_document(doc)
@@ -151,7 +157,7 @@ def builtin_catalogue_path() -> str:
 
 def _catalogue_from(path: str, diagnostics: list[Diagnostic]) -> Catalogue | None:
     try:
-        doc = read(path)
+        doc = read(path, hint=CATALOGUE_HINT)
     except YamlError as exc:
         diagnostics.append(exc.diagnostic)
         return None

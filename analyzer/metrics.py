@@ -157,7 +157,7 @@ def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dic
                 flow_seconds = spent
         out["optimal"] = None
         out["bounds"] = {"certificate": None, "entropy": None}
-        out["dead_questions"] = dead[mode]
+        out["dead_questions"], out["dead_questions_undecided"] = dead[mode]
         out["prefilled"] = sorted({_fact_key(v) for v in variables if v.register}) if mode == "logged_in" else []
         out["burden"] = {"static": burden.burden(static_seconds, volume, a), "flow": burden.burden(flow_seconds, volume, a),
                          "kind": "estimate", "method": "Standard Cost Model: seconds per question by type x "
@@ -191,7 +191,7 @@ def _simulate_mode(shared: _Simulation, mode: str, seconds: dict[str, float], ca
                                     objective, samples)
 
 
-def _dead_task(shared: _Simulation) -> dict[str, list[dict]]:
+def _dead_task(shared: _Simulation) -> dict[str, tuple[list[dict], list[str]]]:
     return dead_by_mode(shared.process, MODES)
 
 
@@ -296,6 +296,7 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
                           "H(outcomes) / most bits one answer gives, under the answer priors" + why),
     }
     out["dead_questions"] = dead_questions(model, spaces, mode)
+    out["dead_questions_undecided"] = []  # the model decides every question
     out["prefilled"] = sorted({_fact_key(v) for v in model.variables if v.register}) if mode == "logged_in" else []
     out["burden"] = {"static": burden.burden(static_seconds, volume, a),
                      "flow": burden.burden(flow_seconds, volume, a),

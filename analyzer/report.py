@@ -142,6 +142,10 @@ def analysis_text(results: list[dict], fmt: str = "table") -> str:
                 out.append(f"Dead questions ({mode.replace('_', ' ')}): " + "; ".join(
                     f"{d['question']} ({d['reason']}{'; an estimate' if d['kind'] == 'estimate' else ''})"
                     for d in dead) + ".")
+            undecided = m.get("dead_questions_undecided") or []
+            if undecided:
+                out.append(f"Not decided whether dead ({mode.replace('_', ' ')}; no engine could, so counted as "
+                           f"live): {', '.join(undecided)}.")
         prefilled = r["modes"].get("logged_in", {}).get("prefilled", [])
         if prefilled:
             out.append("Prefilled when logged in: " + ", ".join(prefilled) + ".")

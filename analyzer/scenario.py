@@ -203,7 +203,8 @@ class Scenario:
 def load(path: str) -> Scenario:
     """Read and structure-check a scenario file (names are checked by :func:`apply`)."""
     try:
-        doc = read(path)
+        doc = read(path, hint="a scenario file is a mapping that starts with 'scenario: <name>' (see "
+                   "examples/scenarios/)")
     except YamlError as exc:
         raise ScenarioError([exc.diagnostic]) from None
     root = doc.root

@@ -158,13 +158,17 @@ def _position(prefix: bytes) -> tuple[int, int]:
     return line, col
 
 
-def read(path: str, text: str | None = None) -> Document:
-    """Read and parse one YAML file. ``text`` skips reading from disk (for tests and editors)."""
+#: what an empty file should hold, by default (a rule file)
+RULE_FILE_HINT = "a rule file is a mapping that starts with 'process: <name>'"
+
+
+def read(path: str, text: str | None = None, hint: str = RULE_FILE_HINT) -> Document:
+    """Read and parse one YAML file. ``text`` skips reading from disk (for tests and editors);
+    ``hint`` says what the file should hold when it is empty."""
     if text is None:
         text = read_text(path)
     if not text.strip():
-        raise YamlError(make(path, 1, 1, "yaml-syntax", "the file is empty",
-                             "a rule file is a mapping that starts with 'process: <name>'"))
+        raise YamlError(make(path, 1, 1, "yaml-syntax", "the file is empty", hint))
     builder = _Builder(path)
     try:
         for event in yaml.parse(text, Loader=_LOADER):
@@ -174,8 +178,7 @@ def read(path: str, text: str | None = None) -> Document:
     except yaml.YAMLError as exc:
         raise YamlError(make(path, 1, 1, "yaml-syntax", str(exc).splitlines()[0])) from None
     if builder.root is None:
-        raise YamlError(make(path, 1, 1, "yaml-syntax", "the file holds no YAML document",
-                             "a rule file is a mapping that starts with 'process: <name>'"))
+        raise YamlError(make(path, 1, 1, "yaml-syntax", "the file holds no YAML document", hint))
     return Document(path, text, builder.root, tuple(builder.warnings))
 
 

@@ -216,3 +216,26 @@ def test_cli_samples_fixes_the_number_of_cases(tmp_path) -> None:
             assert "Monte Carlo: 30 cases drawn from the priors (seed 20261128)," in modes[mode][block]["expected"]["method"]
     bad = CliRunner().invoke(main, ["analyze", str(path), "--samples", "1"])
     assert bad.exit_code == 2
+
+
+def test_questions_no_engine_decides_are_listed_as_undecided(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dead-question check no engine can answer counts the question as live, and says so."""
+    from analyzer.logic import Chain, Unsupported
+    from analyzer.logic import dead as dead_module
+    from analyzer.report import analysis_text
+
+    process = _generate(40, 2)
+
+    def refuse(self, q):
+        raise Unsupported("no engine encodes this")
+
+    monkeypatch.setattr(Chain, "dead", refuse)
+    monkeypatch.setattr(metrics, "PARALLEL_MIN_VARIABLES", 10**9)
+    found = dead_module.dead_questions(process, "anonymous")
+    assert found.unknown == len(found.undecided) > 0 and all(d["reason"] == "no outcome depends on it"
+                                                             for d in found.dead)
+    result = metrics.analyze(process, samples=20)
+    for mode, m in result["modes"].items():
+        asked = {v.id for v in finite.variables(process) if v.fact.asked(mode)}
+        assert set(m["dead_questions_undecided"]) == set(found.undecided) & asked
+    assert "Not decided whether dead (anonymous; no engine could, so counted as live)" in analysis_text([result], "table")

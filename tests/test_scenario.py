@@ -399,3 +399,22 @@ def test_drop_condition_equals_editing_the_file(rules, data):
     edited = FiniteRuleSet(rules.facts, rules.derived, tuple(outcomes))
     cases = Oracle(p, rules, "anonymous").cases
     assert decisions(q, cases) == decisions(load_rules(edited), cases)
+
+
+@pytest.mark.parametrize("text", ["", "   \n# only a comment\n"])
+def test_an_empty_scenario_file_gets_the_scenario_hint(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as exc:
+        scenario.load(str(path))
+    (found,) = exc.value.diagnostics
+    assert (found.line, found.col, found.code) == (1, 1, "yaml-syntax")
+    assert "scenario: <name>" in found.hint and "process:" not in found.hint
+
+
+def test_an_empty_register_catalogue_gets_the_catalogue_hint(tmp_path: Path) -> None:
+    (tmp_path / "registers.yaml").write_text("", encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(Path("rules/ekstra_affald.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    project = load_paths([str(tmp_path)])
+    hints = [d.hint for d in project.diagnostics if d.file.endswith("registers.yaml")]
+    assert hints and all("registers:" in h for h in hints), hints

@@ -40,6 +40,8 @@ class DeadQuestions:
     unknown: int = 0
     #: questions not checked (beyond max_questions)
     skipped: int = 0
+    #: the undecided questions, in file order
+    undecided: list[str] = field(default_factory=list)
 
 
 def dead_questions(process: Process, mode: str, max_questions: int | None = None) -> DeadQuestions:
@@ -53,7 +55,7 @@ def dead_questions(process: Process, mode: str, max_questions: int | None = None
     max_questions = len(questions) if max_questions is None else max_questions
     cones = chain.domain.outcome_cones()
     read = set().union(*cones.values()) if cones else set()
-    dead, unknown = [], 0
+    dead, unknown, undecided = [], 0, []
     for q in questions[:max_questions]:
         if chain.domain.index[q] not in read:
             dead.append({"question": q, "reason": "no outcome depends on it", "kind": "exact"})
@@ -62,21 +64,25 @@ def dead_questions(process: Process, mode: str, max_questions: int | None = None
             verdict = chain.dead(q)
         except (TooLarge, Unsupported):  # no engine can decide it: counted as live (sound)
             unknown += 1
+            undecided.append(q)
             continue
         if verdict.status != "exact":
             unknown += 1
+            undecided.append(q)
         elif verdict.value:
             dead.append({"question": q, "reason": "no answer to it ever changes an outcome", "kind": "exact",
                          "engine": verdict.engine})
     checked = min(len(questions), max_questions)
-    return DeadQuestions(dead, checked, unknown, len(questions) - checked)
+    return DeadQuestions(dead, checked, unknown, undecided=undecided, skipped=len(questions) - checked)
 
 
-def by_mode(process: Process, modes: tuple[str, ...]) -> dict[str, list[dict]]:
-    """The dead questions of each mode, as ``askless analyze`` lists them ({"question", "reason",
-    "kind"}): deadness does not depend on the mode, so every input is checked once (anonymous)
-    and each mode keeps the questions it asks."""
+def by_mode(process: Process, modes: tuple[str, ...]) -> dict[str, tuple[list[dict], list[str]]]:
+    """Per mode, the dead questions as ``askless analyze`` lists them ({"question", "reason",
+    "kind"}) and the questions no engine could decide (counted as live): deadness does not
+    depend on the mode, so every input is checked once (anonymous) and each mode keeps the
+    questions it asks."""
     found = dead_questions(process, "anonymous")
     variables = {v.id: v for v in select(process, "anonymous").domain.variables}
-    return {mode: [{k: d[k] for k in ("question", "reason", "kind")} for d in found.dead
-                   if variables[d["question"]].fact.asked(mode)] for mode in modes}
+    return {mode: ([{k: d[k] for k in ("question", "reason", "kind")} for d in found.dead
+                    if variables[d["question"]].fact.asked(mode)],
+                   [q for q in found.undecided if variables[q].fact.asked(mode)]) for mode in modes}
