@@ -414,9 +414,11 @@ def test_dead_questions_by_mode_agree_with_the_oracle(rules):
     never = set(oracle.facts) - oracle.relevant({})
     found = by_mode(process, ("anonymous", "logged_in"))
     kinds = {f.name: f.kind for f in rules.facts}
-    assert {d["question"] for d in found["anonymous"]} == never
-    assert {d["question"] for d in found["logged_in"]} == {q for q in never if kinds[q] == "question"}
-    assert all(d["kind"] == "exact" for d in found["anonymous"])
+    (anonymous, undecided), (logged_in, _) = found["anonymous"], found["logged_in"]
+    assert undecided == []  # every engine decides these small rule sets
+    assert {d["question"] for d in anonymous} == never
+    assert {d["question"] for d in logged_in} == {q for q in never if kinds[q] == "question"}
+    assert all(d["kind"] == "exact" for d in anonymous)
 
 
 SHADOWED = """process: t
