@@ -364,9 +364,12 @@ def _export_form(process, fmt: str, mode: str, output: str | None, force: bool) 
 @click.option("--population", "population_file", type=click.Path(dir_okay=False), default=None,
               help="With --compare: CSV or Parquet file, one case per row (see askless population): figures over "
                    "its cases, and how many cases are asked each number of questions.")
+@click.option("--objective", type=click.Choice(["questions", "time"]), default="questions", show_default=True,
+              help="With --format json: what the flow minimises, the number of questions or the answering time "
+                   "(seconds per question by type); with time, every node also gives its expected seconds.")
 @registers_option
 def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compare: bool,
-         population_file: str | None, registers: str | None) -> None:
+         population_file: str | None, objective: str, registers: str | None) -> None:
     """Export the minimal adaptive flow of one process: the greedy decision DAG per component,
     equal residual situations merged, expected and worst questions on every node (docs/flows.md).
 
@@ -380,6 +383,9 @@ def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compar
         process = project.processes[0]
         if population_file is not None and not compare:
             raise click.UsageError("--population applies with --compare")
+        if objective != "questions" and (compare or fmt != "json"):
+            raise click.UsageError("--objective time applies to --format json (the forms and the page ask by "
+                                   "question count; askless analyze --objective time gives the figures)")
         if compare:
             cases = None
             if population_file is not None:
@@ -396,7 +402,7 @@ def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compar
         if fmt in ("surveyjs", "xlsform"):
             return _export_form(process, fmt, mode, output, force)
         try:
-            data = flowexport.export(process, mode)
+            data = flowexport.export(process, mode, objective)
         except flowexport.TooLarge as exc:
             click.echo(f"askless flow: the exact flow is not available for {process.name}: {exc}. askless analyze "
                        "estimates its figures by simulation instead; askless flow --compare shows them.", err=True)

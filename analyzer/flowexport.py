@@ -46,17 +46,26 @@ POLICY = ("minimal: per component, the relevant question with the largest expect
           "expectation (each component's policy says which); askless analyze's minimal flow")
 
 
+POLICY_TIME = ("; chosen to minimise the expected answering time (seconds per question by type, askless's "
+               "defaults; greedy weighs information gain per second), not the count")
+
+
 class TooLarge(Exception):
     """The exact flow is not available: the finite model (or its DAG) is too large."""
 
 
-def export(process: Process, mode: str = "anonymous") -> dict:
+def export(process: Process, mode: str = "anonymous", objective: str = "questions") -> dict:
     """The decision DAGs of ``process`` in ``mode`` as plain data (see the module docstring).
+    With the ``time`` objective (policies.OBJECTIVES) the flow minimises the expected answering
+    time, and the data says so (``objective``) and gives ``expected_seconds`` at the top, per
+    component and on every node; the default output is unchanged.
 
     Raises TooLarge when the finite model cannot be enumerated (finite.TooLarge) or a DAG would
     have more than MAX_NODES nodes."""
     if mode not in ("anonymous", "logged_in"):
         raise ValueError(f"mode must be anonymous or logged_in, not {mode!r}")
+    if objective not in policies.OBJECTIVES:
+        raise ValueError(f"objective {objective!r}: expected one of {', '.join(policies.OBJECTIVES)}")
     try:
         model = finite.build(process)
     except finite.TooLarge as exc:
@@ -66,7 +75,7 @@ def export(process: Process, mode: str = "anonymous") -> dict:
     reads = _outcome_reads(process)
     components = []
     for number, component in enumerate(model.components):
-        space = policies.Space.of(model, component, mode, seconds_of)
+        space = policies.Space.of(model, component, mode, seconds_of, objective)
         components.append(_Dag(process, model, space, reads).build(number))
     notes = []
     if model.atoms:
@@ -75,13 +84,16 @@ def export(process: Process, mode: str = "anonymous") -> dict:
     if model.piecewise:
         notes.append("amounts with min, max or rounding are compared between cases at probe values: "
                      + "; ".join(model.piecewise))
+    timed = {} if objective == "questions" else {
+        "objective": objective, "expected_seconds": _round(sum(c["expected_seconds"] for c in components))}
     return {
         "format": FORMAT,
         "version": VERSION,
         "process": process.name,
         "file": process.path,
         "mode": mode,
-        "policy": POLICY,
+        "policy": POLICY + (POLICY_TIME if objective == "time" else ""),
+        **timed,
         "exact": model.exact,
         "estimated": notes,
         "expected": _round(sum(c["expected"] for c in components)),
@@ -142,7 +154,7 @@ class _Dag:
             node["probability"] = _round(reach[key])
             if node["kind"] != "decision":
                 node["edges"] = [dict(edge, to=ids[child], p=_round(edge["p"])) for edge, child in edges]
-            for k in ("_expected", "_best", "_worst"):
+            for k in ("_expected", "_seconds", "_best", "_worst", "_q"):
                 node.pop(k, None)
             out.append(node)
         root = out[0]
@@ -154,6 +166,7 @@ class _Dag:
             "policy": policies.minimal_policy(space) if c.rows else "greedy",
             "root": 0,
             "expected": root["expected"],
+            **({"expected_seconds": root["expected_seconds"]} if self.space.objective == "time" else {}),
             "best": root["best"],
             "worst": root["worst"],
             "nodes": out,
@@ -210,7 +223,7 @@ class _Dag:
             self.nodes[key] = self._leaf(rows, known)
             return key
         q = policies.chooser_of(space, "minimal")(space, rows, known, candidates)
-        node: dict[str, Any] = {"kind": "question", "_rows": tuple(rows), "_edges": []}
+        node: dict[str, Any] = {"kind": "question", "_rows": tuple(rows), "_edges": [], "_q": q}
         node.update(self._question(rows, known, q))
         self.nodes[key] = node
         total = sum(p[r] for r in rows)
@@ -230,14 +243,18 @@ class _Dag:
         for key in reversed(order):
             node = self.nodes[key]
             if node["kind"] == "decision":
-                node["_expected"], node["_best"], node["_worst"] = 0.0, 0, 0
+                node["_expected"], node["_seconds"], node["_best"], node["_worst"] = 0.0, 0.0, 0, 0
             else:
                 step = 1 if node["kind"] == "question" else 0
+                spent = self.space.seconds[node["_q"]] if node["kind"] == "question" else 0.0
                 children = [(edge["p"], self.nodes[child]) for edge, child in node["_edges"]]
                 node["_expected"] = step + sum(share * child["_expected"] for share, child in children)
+                node["_seconds"] = spent + sum(share * child["_seconds"] for share, child in children)
                 node["_best"] = step + min(child["_best"] for _, child in children)
                 node["_worst"] = step + max(child["_worst"] for _, child in children)
             node["expected"] = _round(node["_expected"])
+            if self.space.objective == "time":
+                node["expected_seconds"] = _round(node["_seconds"])
             node["best"] = node["_best"]
             node["worst"] = node["_worst"]
 

@@ -148,6 +148,57 @@ def test_bundled_flow_matches_analyze_and_the_schema():
     assert root["kind"] == "question" and root["text"]["da"] and root["why"] and root["law"]
 
 
+def _seconds_still_to_come(component: dict, node_id: int, seconds: dict[str, float]) -> float:
+    """An oracle for a node's expected seconds: over its edges, by their probabilities."""
+    nodes = {n["id"]: n for n in component["nodes"]}
+    node = nodes[node_id]
+    if node["kind"] == "decision":
+        return 0.0
+    spent = seconds[node["fact"] if node.get("member") is None else node["variable"]] \
+        if node["kind"] == "question" else 0.0
+    return spent + sum(e["p"] * _seconds_still_to_come(component, e["to"], seconds) for e in node["edges"])
+
+
+@pytest.mark.parametrize("path", sorted(p.name for p in RULES.glob("*.yaml") if p.name != "registers.yaml"))
+def test_the_time_objective_flow_matches_analyze_and_its_seconds_add_up(path: str):
+    from analyzer.burden import Assumptions
+    process = load_paths([str(RULES / path)]).processes[0]
+    try:
+        flowexport.export(process, "anonymous")
+    except flowexport.TooLarge:
+        pytest.skip("no exact flow for this process")
+    figures = analyze(process, objective="time")
+    a = Assumptions()
+    for mode in MODES:
+        data = flowexport.export(process, mode, "time")
+        validate(json.loads(json.dumps(data)))
+        flow = figures["modes"][mode]["flow"]
+        assert data["objective"] == "time" and "seconds" in data["policy"]
+        assert round(data["expected"], 3) == flow["expected"]["value"]
+        assert round(data["expected_seconds"], 3) == flow["expected_seconds"]["value"]
+        assert data["expected_seconds"] == pytest.approx(sum(c["expected_seconds"] for c in data["components"]),
+                                                         abs=1e-3)
+        for component in data["components"]:
+            questions = {n["fact"]: n for n in component["nodes"] if n["kind"] == "question"}
+            seconds = {fact: a.seconds_for(n["type"]) for fact, n in questions.items()}
+            seconds.update({n["variable"]: a.seconds_for(n["type"]) for n in component["nodes"]
+                            if n["kind"] == "question"})
+            for node in component["nodes"]:
+                assert node["expected_seconds"] == pytest.approx(
+                    _seconds_still_to_come(component, node["id"], seconds), abs=1e-3 * (1 + node["expected_seconds"]))
+    plain = json.dumps(flowexport.export(process, "anonymous"))
+    assert "expected_seconds" not in plain and '"objective"' not in plain
+
+
+def test_cli_objective_time_is_for_the_json_flow(runner):
+    good = runner.invoke(main, ["flow", str(RULES / "ekstra_affald.yaml"), "--objective", "time"])
+    assert good.exit_code == 0, good.output
+    assert json.loads(good.output)["objective"] == "time"
+    for extra in (["--format", "html"], ["--format", "surveyjs"], ["--compare"]):
+        bad = runner.invoke(main, ["flow", str(RULES / "ekstra_affald.yaml"), "--objective", "time", *extra])
+        assert bad.exit_code == 2 and "--objective time applies to --format json" in bad.output, extra
+
+
 AMOUNT = textwrap.dedent("""\
     process: demo
     title: Demo
