@@ -30,13 +30,17 @@ from tests.strategies import FiniteRuleSet, finite_rule_sets
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _generate(questions: int, seed: int) -> Process:
+def _generated_text(questions: int, seed: int) -> str:
+    """A synthetic rule file (benchmarks/generate.py: shared facts, nesting, arithmetic)."""
     spec = importlib.util.spec_from_file_location("bench_generate", os.path.join(ROOT, "benchmarks", "generate.py"))
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     spec.loader.exec_module(module)
-    text = module.generate(questions, seed, 4, 2, None, 0.2, True)
-    process, diagnostics = load_process_document(read("synthetic.yaml", text=text))
+    return module.generate(questions, seed, 4, 2, None, 0.2, True)
+
+
+def _generate(questions: int, seed: int) -> Process:
+    process, diagnostics = load_process_document(read("synthetic.yaml", text=_generated_text(questions, seed)))
     assert process is not None and not diagnostics
     return process
 
@@ -202,12 +206,8 @@ def test_cli_samples_fixes_the_number_of_cases(tmp_path) -> None:
     from click.testing import CliRunner
 
     from cli import main
-    spec = importlib.util.spec_from_file_location("bench_generate", os.path.join(ROOT, "benchmarks", "generate.py"))
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
     path = tmp_path / "synthetic.yaml"
-    path.write_text(module.generate(40, 2, 4, 2, None, 0.2, True), encoding="utf-8")
+    path.write_text(_generated_text(40, 2), encoding="utf-8")
     result = CliRunner().invoke(main, ["analyze", str(path), "--format", "json", "--samples", "30"])
     assert result.exit_code == 0, result.output
     modes = json.loads(result.output)["processes"][0]["modes"]

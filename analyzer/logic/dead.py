@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import Process
-from . import select
+from . import Chain, select
 from .base import TooLarge, Unsupported
 
 
@@ -46,11 +46,19 @@ class DeadQuestions:
 
 def dead_questions(process: Process, mode: str, max_questions: int | None = None) -> DeadQuestions:
     """The questions of ``mode`` that no answers make relevant (see the module docstring)."""
+    return _dead(_chain(process, mode), max_questions)
+
+
+def _chain(process: Process, mode: str) -> Chain:
+    """The engines for the dead-question check."""
     # SMT first: with no answers its check (after the interpreter's search for a witness pair) is
     # the fastest; the BDD comes after it for what z3 cannot encode. Measured on 3,000 synthetic
     # questions: 12.8 s BDD first (which built its diagrams up to the node cap and gave up),
     # 11.3 s SMT first; with a cap large enough, the BDD took 24 ms a question, z3 about 5.
-    chain = select(process, mode, first="smt")
+    return select(process, mode, first="smt")
+
+
+def _dead(chain: Chain, max_questions: int | None) -> DeadQuestions:
     questions = chain.questions()
     max_questions = len(questions) if max_questions is None else max_questions
     cones = chain.domain.outcome_cones()
@@ -81,8 +89,9 @@ def by_mode(process: Process, modes: tuple[str, ...]) -> dict[str, tuple[list[di
     "kind"}) and the questions no engine could decide (counted as live): deadness does not
     depend on the mode, so every input is checked once (anonymous) and each mode keeps the
     questions it asks."""
-    found = dead_questions(process, "anonymous")
-    variables = {v.id: v for v in select(process, "anonymous").domain.variables}
+    chain = _chain(process, "anonymous")
+    found = _dead(chain, None)
+    variables = {v.id: v for v in chain.domain.variables}
     return {mode: ([{k: d[k] for k in ("question", "reason", "kind")} for d in found.dead
                     if variables[d["question"]].fact.asked(mode)],
                    [q for q in found.undecided if variables[q].fact.asked(mode)]) for mode in modes}
