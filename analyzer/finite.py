@@ -200,6 +200,70 @@ class Cones:
         return frozenset(v for v in self._name_exact(name, None, None, 0)
                          if not all(c.point for c in self.variables[v].classes))
 
+    def decisive(self, outcome: str) -> frozenset[int]:
+        """The variables whose exact value (not only its class, or whether it is known) can change
+        which parts of ``outcome``'s three-valued evaluation (analyzer.kleene) are decided, and so
+        its support: :meth:`exact` less the inputs read only to compute the outcome's value (a
+        ``value`` formula's arithmetic, ``min``, ``max``, ...). Such a value is UNKNOWN exactly
+        while one of those inputs is; which numbers they hold does not change what is read."""
+        o = self._builder.p.outcomes[outcome]
+        values = [o.value, *(case.value for case in o.cases)]
+        found: set[int] = set()
+        for formula in outcome_formulas(o):
+            if formula.tree is None:
+                continue
+            if any(formula is v for v in values):
+                found |= self._value_exact(formula.tree, None, None, 1)
+            else:
+                found |= self._exact_in(formula.tree, None, None, 1)
+        return frozenset(v for v in found if not all(c.point for c in self.variables[v].classes))
+
+    def _value_exact(self, node: Expr, group: str | None, copy: int | None, depth: int) -> set[int]:
+        """:meth:`_exact_in` of an expression whose result is only a value (of an outcome): its
+        arithmetic, ``min`` / ``max`` / ``abs`` / ``round`` / ``floor`` / ``ceil`` and the values
+        of derived facts are UNKNOWN exactly while an input is; a divisor (zero is an error), a
+        comparison, a condition or any other function is read as :meth:`_exact_in` reads it."""
+        found: set[int] = set()
+        stack: list[tuple[Expr, str | None, int | None]] = [(node, group, copy)]
+        while stack:
+            current, scope, index = stack.pop()
+            if isinstance(current, Literal):
+                continue
+            if isinstance(current, Name):
+                found |= self._name_value_exact(current.name, scope, index, depth)
+            elif isinstance(current, Binary) and current.op in ("+", "-", "*", "/"):
+                stack.append((current.left, scope, index))
+                if current.op == "/":
+                    found |= self._exact_in(current.right, scope, index, depth)
+                else:
+                    stack.append((current.right, scope, index))
+            elif isinstance(current, Unary) and current.op == "-":
+                stack.append((current.operand, scope, index))
+            elif isinstance(current, Call) and current.func in PIECEWISE:
+                stack.extend((arg, scope, index) for arg in current.args)
+            else:
+                found |= self._exact_in(current, scope, index, depth)
+        return found
+
+    def _name_value_exact(self, name: str, group: str | None, copy: int | None, depth: int) -> frozenset[int]:
+        key = ("value", name, group, copy)
+        if key in self._exact_memo:
+            return self._exact_memo[key]
+        b = self._builder
+        var, formulas, scope = b._resolve(name, group, copy)
+        if (not formulas and name in b.p.groups) or name in b.p.outcomes or depth >= 200:
+            return self._name_exact(name, group, copy, depth)
+        self._exact_memo[key] = frozenset()  # a cycle (reported by check) stops here
+        found: set[int] = set()
+        derive, applies_if = formulas if formulas else (None, None)
+        if derive is not None and derive.tree is not None:
+            found |= self._value_exact(derive.tree, scope[0], scope[1], depth + 1)
+        if applies_if is not None and applies_if.tree is not None:
+            found |= self._exact_in(applies_if.tree, scope[0], scope[1], depth + 1)
+        result = frozenset(found)
+        self._exact_memo[key] = result
+        return result
+
     def _name_exact(self, name: str, group: str | None, copy: int | None, depth: int) -> frozenset[int]:
         key = (name, group, copy)
         if key in self._exact_memo:

@@ -109,11 +109,23 @@ class SupportCache:
         # and those keyed by their exact value (in variable order)
         self._reads: dict[str, tuple[Callable, Callable]] = {}
         derived = [f.name for f in process.facts.values() if f.derive is not None]
+        #: per variable id, how many outcomes read it (for control_inputs)
+        self.readers = dict.fromkeys((v.id for v in self.variables), 0)
+        # per outcome, the same for its support alone (Cones.decisive: the inputs only its value
+        # is computed from are keyed by their class)
+        self._support_reads: dict[str, tuple[Callable, Callable]] = {}
         for name in [*process.outcomes, *derived]:
             exact = cones.exact(name)
             cone = sorted(cones.of(name))
             self._reads[name] = (_getter([_input(self.variables[i]) for i in cone if i not in exact]),
                                  _getter([_input(self.variables[i]) for i in cone if i in exact]))
+            if name in process.outcomes:
+                for i in cone:
+                    self.readers[self.variables[i].id] += 1
+                decisive = cones.decisive(name)
+                self._support_reads[name] = self._reads[name] if decisive == exact else (
+                    _getter([_input(self.variables[i]) for i in cone if i not in decisive]),
+                    _getter([_input(self.variables[i]) for i in cone if i in decisive]))
         self._derived: dict[tuple, tuple] = {}  # the DerivedMemo table, shared by every evaluation
         self._empty = dict.fromkeys(self._var, _MISSING)
         self._memo: dict[tuple, frozenset | None] = {}
@@ -151,7 +163,7 @@ class SupportCache:
         found: dict[str, set[tuple]] = {}
         missed: list[tuple[str, tuple]] = []
         for name in self.process.outcomes if names is None else names:
-            by_class, by_value = self._reads[name]
+            by_class, by_value = self._support_reads[name]
             key = (name, by_class(cls), by_value(value))
             if key in self._memo:
                 support = self._memo[key]

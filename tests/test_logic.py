@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analyzer import logic
-from analyzer.evaluate import Evaluation
+from analyzer.evaluate import EvalError, Evaluation
 from analyzer.kleene import PartialEvaluation
 from analyzer.load import load_file, load_process_document
 from analyzer.logic import BDD, SMT, Enumeration, Implied, TooLarge, Unsupported
@@ -173,6 +173,70 @@ def test_smt_agrees_with_brute_force_on_arithmetic_across_facts(data, rules):
             Engine(process).determined({})
     assert chain.engines[-1] == "smt" and "enumeration" not in chain.engines
     assert chain.relevant("x1", {}).engine == "smt"
+
+
+def _value(process: Process, smt: SMT, case: dict[int, Any], outcome: str) -> str | None:
+    """The interpreter's value of ``outcome`` on a witness case (None where the case lacks one of
+    its inputs: a pair covers the cones of the outcomes it was found for)."""
+    try:
+        return repr(freeze(Evaluation(process, smt.domain.case(case)).get(outcome)))
+    except EvalError:
+        return None
+
+
+def _witnessed_pairs_hold(process: Process, smt: SMT) -> int:
+    """Every question the SMT engine took as relevant from another question's witness
+    (SMT._propagate): its two cases differ in that question alone, and the interpreter gives some
+    outcome that reads it different values on them. Returns how many there were."""
+    for v, (first, second) in smt._live.items():
+        assert {w for w in first if first[w] != second[w]} == {v}
+        assert any(_value(process, smt, first, o) != _value(process, smt, second, o) for o in smt._readers[v])
+    return len(smt._live)
+
+
+@settings(max_examples=25)
+@given(finite_rule_sets(max_facts=6))
+def test_relevance_taken_from_other_witnesses_is_proven_and_changes_no_verdict(rules):
+    """The dead-question check asks one engine about every question in turn: a question shown
+    relevant by another question's witness pair (no z3 call) gets the verdict a fresh engine gives."""
+    process = load(rules.text())
+    oracle = Oracle(process, rules, "anonymous")
+    dead = set(oracle.facts) - oracle.relevant({})
+    shared = build(SMT, process)
+    assert {q for q in oracle.facts if shared.dead(q).value} == dead
+    assert {q for q in oracle.facts if build(SMT, process).dead(q).value} == dead
+    _witnessed_pairs_hold(process, shared)
+
+
+@settings(max_examples=10)
+@given(arithmetic_rule_sets())
+def test_witnesses_decoded_from_z3_models_prove_relevance_over_amounts(rules):
+    process = load(rules.text())
+    oracle = Oracle(process, rules, "anonymous")
+    smt = SMT(process, samples=0, timeout_ms=PATIENT_MS)  # only z3's witnesses propagate
+    assert {q for q in oracle.facts if smt.dead(q).value} == set(oracle.facts) - oracle.relevant({})
+    _witnessed_pairs_hold(process, smt)
+
+
+def test_one_witness_shows_the_other_questions_of_a_rule_relevant():
+    text = """process: t
+title: T
+facts:
+  a: {type: bool, ask: a?, p_true: 0.05}
+  b: {type: bool, ask: b?, p_true: 0.05}
+  c: {type: bool, ask: c?, p_true: 0.05}
+  d: {type: bool, ask: d?, p_true: 0.05}
+outcomes:
+  o: {when: a and b and c and d}
+"""
+    process = load(text)
+    smt = SMT(process, samples=0, timeout_ms=PATIENT_MS)
+    calls = []
+    original = smt._check_once
+    smt._check_once = lambda *args: calls.append(args) or original(*args)
+    assert [smt.dead(q).value for q in "abcd"] == [False] * 4
+    assert len(calls) == 1  # z3's witness for a (all true) shows b, c and d relevant too
+    assert _witnessed_pairs_hold(process, smt) == 4  # a, b, c and d, each with its own pair
 
 
 REAL = """process: t

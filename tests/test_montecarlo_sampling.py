@@ -25,7 +25,7 @@ from analyzer.kleene import UNKNOWN, DerivedMemo, PartialEvaluation
 from analyzer.load import load_process_document
 from analyzer.model import Process
 from analyzer.yamlread import read
-from tests.strategies import FiniteRuleSet, finite_rule_sets
+from tests.strategies import ArithmeticRuleSet, FiniteRuleSet, arithmetic_rule_sets, finite_rule_sets
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -167,6 +167,51 @@ def test_the_derived_memo_changes_no_value_and_no_support(rules: FiniteRuleSet, 
                 assert (got is UNKNOWN) == (expected is UNKNOWN) and (got is UNKNOWN or got == expected), name
                 assert list(memoised.support) == list(plain.support), name
             assert cache.supports(answers, known=state) == PartialEvaluation(process, answers).supports()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(arithmetic_rule_sets(), st.data())
+def test_supports_keyed_by_class_where_only_the_value_reads_the_number(rules: ArithmeticRuleSet,
+                                                                       data: st.DataObject) -> None:
+    """An outcome whose value is arithmetic over amounts (``a - b``) keeps its support under the
+    amounts' classes (finite.Cones.decisive): one cache over many cases and answer sets gives
+    every support an evaluation without it gives."""
+    process, diagnostics = load_process_document(read("t.yaml", text=rules.text()))
+    assert process is not None and not diagnostics
+    cache = montecarlo.SupportCache(process)
+    for case in montecarlo.sample(process, cache.variables, 8, seed=data.draw(st.integers(0, 999)), spread=True):
+        top = sorted(case)
+        for _ in range(3):
+            known = data.draw(st.sets(st.sampled_from(top))) if top else set()
+            answers = {k: v for k, v in case.items() if k in known}
+            assert cache.supports(answers) == PartialEvaluation(process, answers).supports()
+
+
+def test_only_what_decides_a_support_is_keyed_by_its_value() -> None:
+    text = """\
+process: t
+title: {da: t}
+facts:
+  a: {type: money, ask: "a?", min: 0, max: 1000}
+  b: {type: money, ask: "b?", min: 0, max: 1000}
+  c: {type: money, ask: "c?", min: 0, max: 1000}
+  ok: {type: bool, ask: "ok?"}
+outcomes:
+  amount: {applies_if: "ok and a > 10", value: "max(0, a - b)"}
+  ratio: {value: "a / c"}
+  compared: {when: "a > b"}
+"""
+    process, diagnostics = load_process_document(read("t.yaml", text=text))
+    assert process is not None and not diagnostics
+    cones = finite.Cones(process)
+    ids = {i: v.id for i, v in enumerate(cones.variables)}
+
+    def names(found: frozenset[int]) -> set[str]:
+        return {ids[i] for i in found}
+
+    assert names(cones.exact("amount")) == {"a", "b"} and names(cones.decisive("amount")) == set()
+    assert names(cones.decisive("ratio")) == {"c"}  # a divisor of zero is an error, so its value counts
+    assert names(cones.decisive("compared")) == {"a", "b"}
 
 
 def test_the_simulation_with_every_memo_asks_what_the_reference_asks(synthetic: Process) -> None:
