@@ -28,11 +28,25 @@ from .rows import class_of
 #: estimated in a mode is within PRECISION of its mean (a relative half-width), with at least
 #: SAMPLES_MIN and at most SAMPLES cases; ``--samples N`` fixes the number instead.
 SAMPLES = 400
-SAMPLES_MIN = 100
-BATCH = 50
+SAMPLES_MIN = 50
+BATCH = 25
 PRECISION = 0.01
 SEED = 20261128
 MC_POLICIES = ("form_order", "greedy")
+#: Control variates. A case's count depends most on the inputs that many outcomes read (an income
+#: that decides how far dozens of rules get). How often each of their answer classes comes up is
+#: known exactly from the priors, so each expectation is estimated by regressing the cases'
+#: counts on those classes (one 0/1 column per class but the last) and taking the regression's
+#: value at the classes' prior shares: the part of the spread the classes explain leaves the
+#: interval (Cochran, Sampling Techniques, 3rd ed., ch. 7; Glasserman, Monte Carlo Methods in
+#: Financial Engineering, sect. 4.1). The inputs: process-level, with 2 to CONTROL_CLASSES
+#: classes each of prior share at least CONTROL_MIN_P, read by at least two outcomes, the most
+#: read first, up to CONTROL_COLUMNS columns; columns that the cases leave constant or that repeat
+#: others are left out, and at least CONTROL_MIN_DF degrees of freedom stay for the residuals.
+CONTROL_CLASSES = 8
+CONTROL_MIN_P = 0.05
+CONTROL_COLUMNS = 10
+CONTROL_MIN_DF = 20
 
 
 def draw(rng: random.Random, var: Variable, spread: bool = False) -> Any:
@@ -340,6 +354,7 @@ def estimate_mode(process: Process, variables: list[Variable], mode: str, second
         if v.fact.asked(mode):
             order[(v.group, v.index, v.fact.name)] = i
     runs: dict[str, list[Run]] = {p: [] for p in policies}
+    controls: Controls | None = None
     if cases is not None:
         for p in policies:
             runs[p] = [simulate(process, case, mode, p, order, seconds, cache, objective) for case in cases]
@@ -347,14 +362,18 @@ def estimate_mode(process: Process, variables: list[Variable], mode: str, second
     else:
         limit = samples if samples is not None else SAMPLES
         drawn = draws(process, variables)
+        controls = Controls.of(variables, cache.readers)
         n, precise = 0, False
         while n < limit and not precise:
             batch = list(itertools.islice(drawn, min(BATCH, limit - n)))
+            if controls is not None:
+                controls.add(batch)
             for p in policies:
                 runs[p].extend(simulate(process, case, mode, p, order, seconds, cache, objective) for case in batch)
             n += len(batch)
             precise = samples is None and n >= SAMPLES_MIN and all(
-                _half_width(_counts(runs[p])) <= PRECISION * _mean(_counts(runs[p])) for p in policies)
+                _estimate(_counts(runs[p]), controls)[1] <= PRECISION * _estimate(_counts(runs[p]), controls)[0]
+                for p in policies)
         source = f"{n} cases drawn from the priors (seed {SEED}"
         if samples is not None:
             source += ")"
@@ -363,7 +382,55 @@ def estimate_mode(process: Process, variables: list[Variable], mode: str, second
                        f"{PRECISION * 100:g} % of its mean)")
         else:
             source += f"; the limit, as the interval stayed wider than {PRECISION * 100:g} % of the mean)"
-    return {p: _figures(runs[p], p, objective, source) for p in policies}
+    return {p: _figures(runs[p], p, objective, source, controls) for p in policies}
+
+
+@dataclass
+class Controls:
+    """The control variates of a simulation (see CONTROL_CLASSES): the inputs, and per case the
+    0/1 columns of their answer classes (every class but the last), with the columns' expected
+    values (the classes' prior shares)."""
+
+    inputs: list[Variable]
+    means: list[float]
+    rows: list[list[float]]
+
+    @classmethod
+    def of(cls, variables: list[Variable], readers: dict[str, int]) -> Controls | None:
+        """The controls for ``variables`` (``readers``: per variable id, how many outcomes read
+        it); None when no input qualifies."""
+        ranked = sorted((v for v in variables if v.group is None and readers.get(v.id, 0) >= 2),
+                        key=lambda v: -readers[v.id])
+        inputs, means = [], []
+        for v in ranked:
+            shares = _shares(v)
+            if not 2 <= len(shares) <= CONTROL_CLASSES or min(shares.values()) < CONTROL_MIN_P:
+                continue
+            if len(means) + len(shares) - 1 > CONTROL_COLUMNS:
+                break
+            inputs.append(v)
+            means.extend(list(shares.values())[:-1])
+        return cls(inputs, means, []) if inputs else None
+
+    def add(self, cases: list[dict]) -> None:
+        for case in cases:
+            row: list[float] = []
+            for v in self.inputs:
+                k = class_of(v, case.get(v.fact.name))
+                row.extend(1.0 if k == j else 0.0 for j in list(_shares(v))[:-1])
+            self.rows.append(row)
+
+    def describe(self) -> str:
+        names = [v.id for v in self.inputs]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return (f"the mean is a regression estimate on the answer classes of {listed} (control variates: "
+                f"the inputs the most outcomes read; their class shares are the priors')")
+
+
+def _shares(v: Variable) -> dict[int, float]:
+    """Per class of positive prior (by index), its share of the prior."""
+    total = sum(c.p for c in v.classes if c.p > 0)
+    return {k: c.p / total for k, c in enumerate(v.classes) if c.p > 0}
 
 
 def estimate(process: Process, variables: list[Variable], mode: str, policy: str,
@@ -381,25 +448,86 @@ def _mean(counts: list[int]) -> float:
     return sum(counts) / len(counts)
 
 
-def _half_width(counts: list[int]) -> float:
+def _half_width(counts: list[float]) -> float:
     """Half the width of the normal 95 % confidence interval of the mean of ``counts``."""
     mean = _mean(counts)
     var = sum((c - mean) ** 2 for c in counts) / max(1, len(counts) - 1)
     return 1.96 * math.sqrt(var / len(counts))
 
 
-def _figures(runs: list[Run], policy: str, objective: str, source: str) -> dict:
+def _estimate(values: list[float], controls: Controls | None) -> tuple[float, float]:
+    """The estimated expectation of ``values`` (one per case) and the half-width of its 95 %
+    confidence interval: with ``controls``, the regression estimate (see CONTROL_CLASSES), else
+    the mean. With d the columns' sample means less their expected values, S the columns' centred
+    cross-products and b the regression coefficients (S b = the centred cross-products with the
+    values), the estimate is mean - b.d and its variance s² (1/n + d.S⁻¹d), s² the residuals'
+    variance over n - 1 - columns degrees of freedom."""
+    fitted = _regression(values, controls.rows[:len(values)], controls.means) if controls is not None else None
+    if fitted is None:
+        return _mean(values), _half_width(values)
+    return fitted
+
+
+def _regression(y: list[float], rows: list[list[float]], means: list[float]) -> tuple[float, float] | None:
+    n = len(y)
+    columns = [j for j in range(len(means)) if len({row[j] for row in rows}) > 1]
+    while columns:
+        if n - 1 - len(columns) < CONTROL_MIN_DF:
+            columns.pop()
+            continue
+        xbar = [sum(row[j] for row in rows) / n for j in columns]
+        ybar = sum(y) / n
+        centred = [[row[j] - m for j, m in zip(columns, xbar)] for row in rows]
+        sxx = [[sum(r[a] * r[b] for r in centred) for b in range(len(columns))] for a in range(len(columns))]
+        sxy = [sum(r[a] * (v - ybar) for r, v in zip(centred, y)) for a in range(len(columns))]
+        b = _solve(sxx, sxy)
+        if b is None:  # a column repeats others in this sample: leave the last one out
+            columns.pop()
+            continue
+        d = [x - means[j] for x, j in zip(xbar, columns)]
+        residuals = [v - ybar - sum(bj * rj for bj, rj in zip(b, r)) for r, v in zip(centred, y)]
+        s2 = sum(e * e for e in residuals) / (n - 1 - len(columns))
+        u = _solve(sxx, d)
+        assert u is not None
+        estimate = ybar - sum(bj * dj for bj, dj in zip(b, d))
+        return estimate, 1.96 * math.sqrt(s2 * (1 / n + sum(x * y for x, y in zip(d, u))))
+    return None
+
+
+def _solve(a: list[list[float]], b: list[float]) -> list[float] | None:
+    """x with a x = b, by Gaussian elimination with partial pivoting; None when ``a`` is singular
+    (a pivot below 1e-9 of the largest diagonal entry)."""
+    size = len(b)
+    m = [row[:] + [v] for row, v in zip(a, b)]
+    scale = max((abs(a[i][i]) for i in range(size)), default=0.0) or 1.0
+    for col in range(size):
+        pivot = max(range(col, size), key=lambda r: abs(m[r][col]))
+        if abs(m[pivot][col]) <= 1e-9 * scale:
+            return None
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(size):
+            if r != col and m[r][col] != 0.0:
+                f = m[r][col] / m[col][col]
+                m[r] = [x - f * y for x, y in zip(m[r], m[col])]
+    return [m[i][size] / m[i][i] for i in range(size)]
+
+
+def _figures(runs: list[Run], policy: str, objective: str, source: str, controls: Controls | None = None) -> dict:
     counts = _counts(runs)
-    mean, half = _mean(counts), _half_width(counts)
+    mean, half = _estimate(counts, controls)
+    interval = f"95 % confidence interval ±{half:.2f}"
+    if controls is not None and _regression(counts, controls.rows, controls.means) is not None:
+        source += "; " + controls.describe()
+        interval += " (from the regression's residuals)"
     rule = {"form_order": "questions in rule-file order, each asked only while it can still matter",
             "greedy": "the question that the most undecided outcomes still read first (the simulation's "
                       "stand-in for information gain)"}[policy]
     if policy == "greedy" and objective == "time":
         rule = ("the question that the most undecided outcomes still read per second of answering time first "
                 "(the simulation's stand-in for cost-weighted information gain)")
-    method = f"{rule}; Monte Carlo: {source}, three-valued evaluation; 95 % confidence interval ±{half:.2f}"
+    method = f"{rule}; Monte Carlo: {source}, three-valued evaluation; {interval}"
     return {"worst": {"value": max(counts), "kind": "estimate", "method": "most questions in the sample; " + method},
             "best": {"value": min(counts), "kind": "estimate", "method": "fewest questions in the sample; " + method},
             "expected": {"value": round(mean, 3), "kind": "estimate", "method": method,
                          "ci95": [round(mean - half, 3), round(mean + half, 3)]},
-            "_seconds": sum(r.seconds for r in runs) / len(runs)}
+            "_seconds": _estimate([r.seconds for r in runs], controls)[0]}
