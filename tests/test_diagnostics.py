@@ -9,6 +9,7 @@ thousands deep, a 30 MB file) are generated into ``tmp_path``.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer import schema
 from analyzer.diagnostics import CODES, Diagnostic
@@ -386,3 +389,60 @@ def test_builtin_catalogue_is_the_bundled_one():
     assert bundled[1] == packaged[1]
     assert bundled[0] == "# yaml-language-server: $schema=../analyzer/schema/registers.schema.json"
     assert packaged[0] == "# yaml-language-server: $schema=../schema/registers.schema.json"
+
+
+def _paths(node, path=()):
+    """Every place in a plain document, as a path of keys and indices."""
+    yield path
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, (*path, i))
+
+
+def _jsonschema_accepts(data, name) -> bool:
+    return not any(True for _ in schema._validator(name).iter_errors(data))
+
+
+_REPLACEMENTS = [None, True, False, 0, -1, 2.5, "", "x", "2026-01-01", [], ["x"], {}, {"zz": 1}, {"da": "x"}]
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem) for p in [*PROCESS_FILES, *sorted(BROKEN.glob("*.yaml"))]])
+def test_the_fast_check_and_jsonschema_agree_on_every_bundled_and_broken_file(path):
+    try:
+        data = to_plain(read(str(path)).root)
+    except Exception:  # not YAML at all: the schema is never asked
+        return
+    assert schema.accepts(data, schema.PROCESS) == _jsonschema_accepts(data, schema.PROCESS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PROCESS_FILES), st.data())
+def test_the_fast_check_and_jsonschema_agree_on_mutated_rule_files(path, data):
+    """One change anywhere in a bundled rule file (a value replaced, a key removed or added):
+    fastjsonschema, the fast path of schema.validate, accepts exactly what jsonschema accepts."""
+    doc = copy.deepcopy(_plain(path))
+    where = data.draw(st.sampled_from(list(_paths(doc))[1:]))
+    parent = doc
+    for step in where[:-1]:
+        parent = parent[step]
+    action = data.draw(st.sampled_from(["replace", "remove", "add"]))
+    if action == "remove" and isinstance(parent, dict):
+        del parent[where[-1]]
+    elif action == "add" and isinstance(parent[where[-1]], dict):
+        parent[where[-1]][data.draw(st.sampled_from(["zz", "when", "type", "ask", "value", "da"]))] = \
+            data.draw(st.sampled_from(_REPLACEMENTS))
+    else:
+        parent[where[-1]] = data.draw(st.sampled_from(_REPLACEMENTS))
+    assert schema.accepts(doc, schema.PROCESS) == _jsonschema_accepts(doc, schema.PROCESS), (where, action)
+
+
+_PLAIN: dict = {}
+
+
+def _plain(path):
+    if path not in _PLAIN:
+        _PLAIN[path] = to_plain(read(str(path)).root)
+    return _PLAIN[path]

@@ -312,6 +312,12 @@ def test_time_limit_gives_unknown_which_reads_as_relevant():
     assert patient.relevant("w", {"x": 1, "y": 1, "z": 1}).value is False  # 1 + 1 != 1: decided at once
 
 
+def test_the_work_limit_gives_unknown_on_every_machine():
+    """RLIMIT counts z3's work, not time: a small one stops the same hard query everywhere."""
+    verdicts = [SMT(load(HARD), timeout_ms=PATIENT_MS, rlimit=10_000).relevant("w", {}) for _ in range(2)]
+    assert [v.status for v in verdicts] == ["unknown", "unknown"]
+
+
 def test_modes_name_the_questions():
     process = load("process: t\ntitle: T\nfacts:\n  a: {type: bool, ask: a?}\n"
                    "  r: {type: bool, ask: r?, register: CPR}\noutcomes:\n  o: {when: a and r}\n")

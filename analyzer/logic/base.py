@@ -21,7 +21,7 @@ The queries (DESIGN.md, "Reasoning backends"), each answered by a :class:`Verdic
   on some case with different results (the later one is shadowed there);
 - ``missing(outcome)``: a case on which no branch of a ``cases`` outcome holds.
 
-A verdict is ``exact`` or ``unknown`` (the SMT time limit ran out): a caller must read an unknown
+A verdict is ``exact`` or ``unknown`` (the SMT work or time limit ran out): a caller must read an unknown
 relevance as "relevant" and an unknown dead-question verdict as "not dead", which stays sound.
 
 Every engine slices: a query about an outcome reads only the variables in the outcome's cone
@@ -69,7 +69,7 @@ class Verdict:
     value: Any
     #: "enumeration", "bdd" or "smt"
     engine: str
-    #: "exact", or "unknown" when the engine gave up (time limit); value is then None
+    #: "exact", or "unknown" when the engine gave up (work or time limit); value is then None
     status: str = "exact"
     #: cases (variable id -> value) that show the answer, when the engine has them
     witness: tuple[dict[str, Any], ...] = field(default=(), compare=False)

@@ -3,7 +3,7 @@
 For processes whose finite model is too large for the policies (``askless analyze`` then
 estimates by simulation), :func:`dead_questions` asks the selected engine ``dead(q)`` for every
 question of the mode, in file order. A question is listed only on an exact verdict; an unknown
-one (the SMT time limit, or rules no engine encodes) is left out, which is the sound side: never
+one (the SMT work limit, or rules no engine encodes) is left out, which is the sound side: never
 call a live question dead.
 Work can be bounded by ``max_questions`` (questions beyond it are not checked, and the result
 says how many), never by time, so the output stays the same on every machine. Measured cost
@@ -35,7 +35,7 @@ class DeadQuestions:
     #: {"question", "reason", "kind"} per dead question, in file order (and "engine" where an
     #: engine's verdict, not the dependency cones, found it)
     dead: list[dict] = field(default_factory=list)
-    #: questions checked, and those the time limit left undecided (counted as live)
+    #: questions checked, and those the work limit left undecided (counted as live)
     checked: int = 0
     unknown: int = 0
     #: questions not checked (beyond max_questions)

@@ -15,7 +15,8 @@ equal except q, both consistent with the answers, with some outcome different"; 
 cases tried by the interpreter first often find such a pair without z3 (``samples``). One
 incremental solver per outcome (and per question, over the outcomes that read it) holds the
 domains of its slice only; each query is pushed and popped. A query that hits
-the time limit (``timeout_ms``) gives an ``unknown`` verdict, which callers read as relevant.
+the work limit (RLIMIT, z3's deterministic resource count) or the time limit (``timeout_ms``, a
+safety net) gives an ``unknown`` verdict, which callers read as relevant.
 
 Not encoded (:class:`Unsupported`): ordering of texts, the date functions other than ``date``
 and ``+`` / ``-`` of days. Known gaps, documented rather than hidden: a division by a fact that
@@ -38,8 +39,14 @@ from ..evaluate import EvalError, Evaluation
 from .base import Implied, Reasoner, Unsupported, Verdict, condition, freeze
 from .smtencode import FALSE, TRUE, Encoder, Term, differ, rational, subst
 
-#: default time limit of one query, in milliseconds
-TIMEOUT_MS = 5_000
+#: work limit of one query, in z3's resource units ("rlimit"): deterministic, so a verdict is
+#: the same on every machine for the same rules (about 9 s on this project's 2-core machine; the
+#: hardest query on the bundled rules, begge_under_30 of boligstoette, takes 30 to 51 million,
+#: depending on the queries z3 answered before it)
+RLIMIT = 80_000_000
+#: default time limit of one query, in milliseconds: only a safety net behind RLIMIT on a slow
+#: machine (a query stopped by it gives ``unknown``, which can differ between machines)
+TIMEOUT_MS = 30_000
 #: random cases the interpreter tries for a relevance witness before z3 is asked
 SAMPLES = 12
 _ERRORS = (EvalError, TypeError, ArithmeticError, ValueError)
@@ -50,9 +57,11 @@ class SMT(Reasoner):
 
     name = "smt"
 
-    def __init__(self, process, mode: str = "anonymous", timeout_ms: int = TIMEOUT_MS, samples: int = SAMPLES):
+    def __init__(self, process, mode: str = "anonymous", timeout_ms: int = TIMEOUT_MS, samples: int = SAMPLES,
+                 rlimit: int = RLIMIT):
         super().__init__(process, mode)
         self.timeout_ms = timeout_ms
+        self.rlimit = rlimit
         self.samples = samples
         self.enc = Encoder(self.process, self.domain)
         self._solvers: dict[str, z3.Solver] = {}
@@ -77,6 +86,7 @@ class SMT(Reasoner):
         if key not in self._solvers:
             s = z3.Solver()
             s.set("timeout", self.timeout_ms)
+            s.set("rlimit", self.rlimit)
             for v in sorted(cone):
                 s.add(self._domain(v))
             self._solvers[key] = s
@@ -110,6 +120,7 @@ class SMT(Reasoner):
     def _check_once(self, cone: frozenset[int], facts: list[Any]) -> tuple[str, Any]:
         s = z3.Solver()
         s.set("timeout", self.timeout_ms)
+        s.set("rlimit", self.rlimit)
         s.add(*[self._domain(v) for v in sorted(cone)], *facts)
         return _outcome(s)
 

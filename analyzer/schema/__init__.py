@@ -5,6 +5,13 @@ source of truth for the shape of a rule file: editors use them through a
 ``# yaml-language-server: $schema=...`` line, and askless uses them here. jsonschema's errors are
 translated into askless diagnostics that point at the offending key or value, say what was
 expected, and suggest the nearest valid key.
+
+A document is first checked by fastjsonschema, which compiles the same (shipped) schema into
+Python once: a valid document, the usual case, costs a tenth of jsonschema's time (0.08 s
+against 1.05 s on the 3,000-question benchmark file). Only a document it rejects is walked by
+jsonschema, whose errors carry the paths the diagnostics need. The schemas use no keyword whose
+meaning differs between draft 7 (fastjsonschema's newest) and 2020-12;
+tests/test_diagnostics.py checks that both accept and reject the same documents.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 from jsonschema.exceptions import ValidationError
 
@@ -35,6 +43,22 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(load_schema(name))
 
 
+@cache
+def _fast(name: str) -> Any:
+    """fastjsonschema's compiled check of the schema ``name`` (read as draft 7: see the module
+    docstring); raises fastjsonschema.JsonSchemaException on the first error."""
+    return fastjsonschema.compile({**load_schema(name), "$schema": "http://json-schema.org/draft-07/schema#"})
+
+
+def accepts(data: Any, name: str) -> bool:
+    """Whether ``data`` fits the schema ``name`` (fastjsonschema's fast check alone)."""
+    try:
+        _fast(name)(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def schema_path(name: str) -> str:
     """The schema file's path on disk (for the yaml-language-server line)."""
     return str(resources.files(__package__).joinpath(name))
@@ -43,6 +67,8 @@ def schema_path(name: str) -> str:
 def validate(doc: Document, name: str) -> list[Diagnostic]:
     """Diagnostics for every place where the document does not fit the schema ``name``."""
     data = to_plain(doc.root)
+    if accepts(data, name):
+        return []
     found: dict[tuple, Diagnostic] = {}
     for error in _validator(name).iter_errors(data):
         for diagnostic in _translate(doc, error):
