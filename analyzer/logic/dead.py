@@ -6,9 +6,14 @@ question of the mode, in file order. A question is listed only on an exact verdi
 one (the SMT work limit, or rules no engine encodes) is left out, which is the sound side: never
 call a live question dead.
 Work can be bounded by ``max_questions`` (questions beyond it are not checked, and the result
-says how many), never by time, so the output stays the same on every machine. Measured cost
-on the synthetic rule sets (benchmarks/generate.py, seed 1): 0.8 s for 300 questions, 4.0 s for
-1,000, 11.3 s for 3,000 (docs/architecture.md, "Reasoning backends").
+says how many), never by time, so the output stays the same on every machine (z3's queries are
+bounded by its deterministic work count, analyzer.logic.smt.RLIMIT). The engine is asked about
+every question in turn and keeps what earlier answers proved: a witness pair of one question
+(two cases apart in it alone, with different outcomes) is a case where its rules are reached,
+and the other questions of those rules that change an outcome there are relevant too
+(``SMT._propagate``): on 3,000 synthetic questions z3 is then asked 558 times, not 1,982.
+Measured cost on the synthetic rule sets (benchmarks/generate.py, seed 1): 0.5 s for 300
+questions, 2.1 s for 1,000, 6.1 s for 3,000 (docs/architecture.md, "Reasoning backends").
 
 >>> from analyzer.load import load_process_document
 >>> from analyzer.yamlread import read
@@ -53,8 +58,9 @@ def _chain(process: Process, mode: str) -> Chain:
     """The engines for the dead-question check."""
     # SMT first: with no answers its check (after the interpreter's search for a witness pair) is
     # the fastest; the BDD comes after it for what z3 cannot encode. Measured on 3,000 synthetic
-    # questions: 12.8 s BDD first (which built its diagrams up to the node cap and gave up),
-    # 11.3 s SMT first; with a cap large enough, the BDD took 24 ms a question, z3 about 5.
+    # questions (before witnesses were shared between questions): 12.8 s BDD first (which built
+    # its diagrams up to the node cap and gave up), 11.3 s SMT first; with a cap large enough,
+    # the BDD took 24 ms a question, z3 about 5.
     return select(process, mode, first="smt")
 
 
