@@ -365,8 +365,9 @@ def _export_form(process, fmt: str, mode: str, output: str | None, force: bool) 
               help="With --compare: CSV or Parquet file, one case per row (see askless population): figures over "
                    "its cases, and how many cases are asked each number of questions.")
 @click.option("--objective", type=click.Choice(["questions", "time"]), default="questions", show_default=True,
-              help="With --format json: what the flow minimises, the number of questions or the answering time "
-                   "(seconds per question by type); with time, every node also gives its expected seconds.")
+              help="With --format json or html: what the flow minimises, the number of questions or the "
+                   "answering time (seconds per question by type); with time, every node of the json graphs "
+                   "also gives its expected seconds.")
 @registers_option
 def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compare: bool,
          population_file: str | None, objective: str, registers: str | None) -> None:
@@ -383,9 +384,10 @@ def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compar
         process = project.processes[0]
         if population_file is not None and not compare:
             raise click.UsageError("--population applies with --compare")
-        if objective != "questions" and (compare or fmt != "json"):
-            raise click.UsageError("--objective time applies to --format json (the forms and the page ask by "
-                                   "question count; askless analyze --objective time gives the figures)")
+        if objective != "questions" and (compare or fmt in ("surveyjs", "xlsform")):
+            raise click.UsageError("--objective time applies to --format json and html (the SurveyJS and "
+                                   "XLSForm forms show the questions in rule-file order; askless analyze "
+                                   "--objective time gives the figures)")
         if compare:
             cases = None
             if population_file is not None:
@@ -397,7 +399,7 @@ def flow(path: str, fmt: str, mode: str, output: str | None, force: bool, compar
             return EXIT_OK
         if fmt == "html":
             from analyzer.exports import html as html_export
-            _emit_output(html_export.render(process, mode), output, force)
+            _emit_output(html_export.render(process, mode, objective), output, force)
             return EXIT_OK
         if fmt in ("surveyjs", "xlsform"):
             return _export_form(process, fmt, mode, output, force)

@@ -26,13 +26,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer import finite, montecarlo, population
+from analyzer import finite, montecarlo, policies, population
+from analyzer.burden import Assumptions
 from analyzer.evaluate import EvalError, Evaluation
 from analyzer.exports import html
 from analyzer.flow import Decision, Flow
 from analyzer.kleene import UNKNOWN, PartialEnv, PartialEvaluation, kvalue
 from analyzer.load import load_paths
 from analyzer.model import Process
+from analyzer.rows import locate
 from tests import strategies
 from tests.browser import action, artifact, chromium_or_skip, run_node, run_page
 
@@ -80,11 +82,15 @@ def key(item: tuple) -> str:
     return f"{group}[{index}].{name}" if group else name
 
 
-def oracle_flow(process: Process, case: dict, mode: str) -> tuple[list[tuple[str, list[str]]], dict]:
+def oracle_flow(process: Process, case: dict, mode: str,
+                objective: str = "questions") -> tuple[list[tuple[str, list[str]]], dict]:
     """The questions the greedy Kleene flow asks ``case`` (key, outcomes it can change), as
-    :func:`analyzer.montecarlo.simulate` (register facts given up front when logged in), and
-    what the answers then decide."""
+    :func:`analyzer.montecarlo.simulate` (register facts given up front when logged in; with the
+    ``time`` objective each candidate weighed per second of answering time), and what the
+    answers then decide."""
     order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(finite.variables(process)) if v.fact.asked(mode)}
+    a = Assumptions()
+    seconds = {f.key: a.seconds_for(f.type) for f in process.all_facts()}
     answers = montecarlo.prefilled_answers(process, case, mode)
     asked: list[tuple[str, list[str]]] = []
     for _ in range(len(order) + 1):
@@ -93,6 +99,8 @@ def oracle_flow(process: Process, case: dict, mode: str) -> tuple[list[tuple[str
         if not candidates:
             break
         weight = {c: sum(1 for s in supports.values() if c in s) for c in candidates}
+        if objective == "time":
+            weight = {c: w / seconds[f"{c[0]}.{c[2]}" if c[0] else c[2]] for c, w in weight.items()}
         q = min(candidates, key=lambda c: (-weight[c], order[c]))
         group, index, name = q
         if group is None:
@@ -125,17 +133,44 @@ def exact_flow(flow: Flow, case: dict) -> tuple[list[tuple[str, list[str]]], dic
     raise AssertionError("Flow did not decide")
 
 
-def check_runs(process: Process, mode: str, cases: list[dict], runs: list[dict], exact: bool | None = None) -> None:
+def exact_time_flow(process: Process, mode: str, case: dict) -> list[str]:
+    """The questions the page's exact flow asks ``case`` with the ``time`` objective: per
+    component the path of its minimal tree (policies.run over a Space minimising seconds) for
+    the case's row, the components' next questions taken in rule-file order (as ``exactNext``
+    picks the pending node of least order)."""
+    model = finite.build(process)
+    a = Assumptions()
+    rank = {v.id: i for i, v in enumerate(v for v in finite.variables(process) if v.fact.is_input)}
+    paths = []
+    for component in model.components:
+        space = policies.Space.of(model, component, mode, lambda v: a.seconds_for(model.variables[v].fact.type),
+                                  "time")
+        tree = policies.run(space, policies.minimal_policy(space))
+        row = locate(model, component, case)
+        assert row is not None, case
+        paths.append([model.variables[component.variables[q]].id for q in tree.asked[row]])
+    asked = []
+    while any(paths):
+        first = min((p for p in paths if p), key=lambda p: rank[p[0]])
+        asked.append(first.pop(0))
+    return asked
+
+
+def check_runs(process: Process, mode: str, cases: list[dict], runs: list[dict], exact: bool | None = None,
+               objective: str = "questions") -> None:
     """Each run (the engine's or the page's) asks what the oracle asks and decides what the rules
     decide for the full case. The oracle is the exact engine when the page embeds the decision
     graphs, else the greedy three-valued flow."""
     if exact is None:
-        exact = html.payload(process, mode)["dag"] is not None
+        exact = html.payload(process, mode, objective)["dag"] is not None
     flow = Flow(process, mode)
     registers = {f.key for f in process.all_facts() if f.kind == "register"}
     for case, run in zip(cases, runs, strict=True):
         assert run["error"] is None, (run["error"], case)
-        asked, decided = exact_flow(flow, case) if exact else oracle_flow(process, case, mode)
+        if exact and objective == "time":
+            asked, decided = [(k, []) for k in exact_time_flow(process, mode, case)], None
+        else:
+            asked, decided = exact_flow(flow, case) if exact else oracle_flow(process, case, mode, objective)
         questions = [s for s in run["steps"] if s["kind"] == "question"]
         assert [s["key"] for s in questions] == [k for k, _ in asked], case
         if not exact and mode == "anonymous":
@@ -251,6 +286,83 @@ def test_engine_asks_and_decides_as_the_oracle(name, mode):
     cases = population.generate(process, 60, 11)
     runs = run_node("engine.mjs", {"data": html.payload(process, mode), "cases": jsonable(cases)})
     check_runs(process, mode, cases, runs)
+
+
+@pytest.mark.parametrize("name", PROCESSES)
+@pytest.mark.parametrize("mode", MODES)
+def test_engine_minimises_answering_time_as_the_oracle(name, mode):
+    """``--objective time``: the exact graphs minimise seconds (oracle: the minimal tree of a
+    Space with the time objective), the three-valued flow weighs each candidate per second
+    (oracle: montecarlo.simulate's rule); both decide as the rules do."""
+    node_or_skip()
+    process = load(name)
+    cases = population.generate(process, 40, 13)
+    data = html.payload(process, mode, "time")
+    assert data["objective"] == "time" and set(data["seconds"]) == {f.key for f in process.all_facts()}
+    runs = run_node("engine.mjs", {"data": data, "cases": jsonable(cases)})
+    check_runs(process, mode, cases, runs, objective="time")
+
+
+@settings(max_examples=15)
+@given(strategies.finite_rule_sets(), st.randoms(use_true_random=False), st.sampled_from(MODES), st.booleans())
+def test_engine_minimises_answering_time_on_random_rule_files(tmp_path_factory, rule_set, rng, mode, graphs):
+    node_or_skip()
+    path = tmp_path_factory.mktemp("rules") / "t.yaml"
+    path.write_text(rule_set.text(), encoding="utf-8")
+    process = load_paths([str(path)]).processes[0]
+    cases = [{f.name: rng.choice(f.values) for f in rule_set.facts} for _ in range(8)]
+    data = html.payload(process, mode, "time")
+    if not graphs:
+        data["dag"] = None
+    runs = run_node("engine.mjs", {"data": data, "cases": cases})
+    check_runs(process, mode, cases, runs, exact=data["dag"] is not None, objective="time")
+
+
+FAST_FIRST = """\
+process: t
+title: T
+facts:
+  indkomst: {type: money, ask: Indkomst?, min: 0, max: 1000000, prior: [{upto: 300000, p: 0.5}, {p: 0.5}]}
+  lejer: {type: bool, ask: Lejer?, p_true: 0.5}
+  studerende: {type: bool, ask: Studerende?, p_true: 0.5}
+outcomes:
+  stoette: {when: "indkomst <= 300000 and lejer"}
+  rabat: {when: "indkomst <= 300000 or studerende"}
+"""
+
+
+@pytest.mark.parametrize("graphs", [True, False])
+def test_the_time_flow_asks_quick_questions_first(tmp_path, graphs):
+    """Income (45 s) settles both outcomes at once, the two yes/no questions (10 s each) one each:
+    by question count income comes first, by time the yes/no questions do, in both engines."""
+    node_or_skip()
+    rules = tmp_path / "t.yaml"
+    rules.write_text(FAST_FIRST, encoding="utf-8")
+    process = load_paths([str(rules)]).processes[0]
+    cases = [{"indkomst": i, "lejer": le, "studerende": st} for i in (100000, 500000)
+             for le in (True, False) for st in (True, False)]
+    first = {}
+    for objective in ("questions", "time"):
+        data = html.payload(process, "anonymous", objective)
+        assert data["dag"] is not None
+        if not graphs:
+            data["dag"] = None
+        runs = run_node("engine.mjs", {"data": data, "cases": cases})
+        check_runs(process, "anonymous", cases, runs, exact=graphs, objective=objective)
+        first[objective] = {run["steps"][0]["key"] for run in runs}
+    assert first == {"questions": {"indkomst"}, "time": {"lejer"}}
+
+
+def test_the_time_page_says_what_it_minimises(runner, tmp_path):
+    from cli import main
+    out = tmp_path / "page.html"
+    result = runner.invoke(main, ["flow", str(ROOT / "rules" / "ekstra_affald.yaml"), "--format", "html",
+                                  "--objective", "time", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert html.FOOTER_TIME in page and html.FOOTER_TIME not in html.render(load("ekstra_affald"))
+    with pytest.raises(ValueError):
+        html.payload(load("ekstra_affald"), "anonymous", "speed")
 
 
 def test_engine_decides_where_a_cached_derived_value_hides_an_input():

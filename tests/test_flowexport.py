@@ -194,9 +194,9 @@ def test_cli_objective_time_is_for_the_json_flow(runner):
     good = runner.invoke(main, ["flow", str(RULES / "ekstra_affald.yaml"), "--objective", "time"])
     assert good.exit_code == 0, good.output
     assert json.loads(good.output)["objective"] == "time"
-    for extra in (["--format", "html"], ["--format", "surveyjs"], ["--compare"]):
+    for extra in (["--format", "surveyjs"], ["--format", "xlsform", "-o", "x.xlsx"], ["--compare"]):
         bad = runner.invoke(main, ["flow", str(RULES / "ekstra_affald.yaml"), "--objective", "time", *extra])
-        assert bad.exit_code == 2 and "--objective time applies to --format json" in bad.output, extra
+        assert bad.exit_code == 2 and "--objective time applies to --format json and html" in bad.output, extra
 
 
 AMOUNT = textwrap.dedent("""\

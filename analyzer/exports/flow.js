@@ -538,11 +538,19 @@ var AsklessFlow = (function () {
   // The next step given the answers: {kind: 'question' | 'register', item, key, fact, why, exact}
   // or {kind: 'decision', outcomes: {name: value}, exact}. The exact flow when the page holds its
   // graphs (exactNext), else greedy three-valued evaluation as analyzer.montecarlo.simulate: the
-  // candidate read by the most undecided outcomes, ties in rule-file order (data.order). In
+  // candidate read by the most undecided outcomes (per second of answering time with the time
+  // objective), ties in rule-file order (data.order). In
   // logged_in mode a register fact some outcome still reads comes first: it is prefilled, not asked.
   function next(data, answers) {
     var exact = exactNext(data, answers);
     return exact !== null ? exact : kleeneNext(data, answers);
+  }
+
+  // The candidate's greedy score: the undecided outcomes that read it, per second of answering
+  // time with the time objective (data.seconds by fact, as analyzer.montecarlo.simulate)
+  function score(data, weight, item) {
+    if (data.objective !== 'time') return weight;
+    return weight / data.seconds[item[0] === null ? item[2] : item[0] + '.' + item[2]];
   }
 
   function kleeneNext(data, answers) {
@@ -555,7 +563,7 @@ var AsklessFlow = (function () {
         weight.set(k, (weight.get(k) || 0) + 1);
       });
     });
-    var best = null, bestRegister = null;
+    var best = null, bestScore = null, bestRegister = null;
     items.forEach(function (item, k) {
       var rank = data.order[k];
       if (rank === undefined) return;
@@ -564,7 +572,11 @@ var AsklessFlow = (function () {
         if (bestRegister === null || rank < data.order[bestRegister]) bestRegister = k;
         return;
       }
-      if (best === null || weight.get(k) > weight.get(best) || (weight.get(k) === weight.get(best) && rank < data.order[best])) best = k;
+      var mine = score(data, weight.get(k), item);
+      if (best === null || mine > bestScore || (mine === bestScore && rank < data.order[best])) {
+        best = k;
+        bestScore = mine;
+      }
     });
     var chosen = bestRegister !== null ? bestRegister : best;
     if (chosen === null) return { kind: 'decision', outcomes: decide(data, answers), exact: false };

@@ -44,11 +44,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .. import finite, flowexport
+from .. import burden, finite, flowexport, policies
 from ..expr import Binary, Call, Expr, IfElse, ListOf, Literal, Name, Unary
 from ..model import Fact, Formula, LawRef, Process, Text
 
 MODES = ("anonymous", "logged_in")
+#: the footer's note when the flow minimises the answering time (--objective time)
+FOOTER_TIME = ("Forløbet er beregnet til den korteste forventede svartid, ikke det færreste antal spørgsmål: "
+               "et spørgsmål, der er hurtigt at svare på, kan komme først. ")
 #: how the page chooses its questions, by whether it embeds the exact decision graphs
 FOOTER = {
     True: "Spørgsmålene følger det minimale forløb, som askless har beregnet eksakt ud fra reglerne: "
@@ -120,14 +123,14 @@ def _outcome(process: Process, name: str) -> dict:
     }
 
 
-def _dag(process: Process, mode: str) -> dict | None:
-    """The exact greedy decision graphs of :func:`analyzer.flowexport.export`, reduced to what the
-    page walks (per node: the variable asked, ``why``, edges by answer-class label and atoms, the
-    decision), with each variable's answer classes and each atom's expression; None when the
-    finite model is too large, or (logged in) when a register fact applies only under a question's
-    answer (the page then uses three-valued evaluation alone)."""
+def _dag(process: Process, mode: str, objective: str = "questions") -> dict | None:
+    """The exact greedy decision graphs of :func:`analyzer.flowexport.export` (for ``objective``),
+    reduced to what the page walks (per node: the variable asked, ``why``, edges by answer-class
+    label and atoms, the decision), with each variable's answer classes and each atom's
+    expression; None when the finite model is too large, or (logged in) when a register fact
+    applies only under a question's answer (the page then uses three-valued evaluation alone)."""
     try:
-        exported = flowexport.export(process, mode)
+        exported = flowexport.export(process, mode, objective)
         model = finite.build(process)
     except (flowexport.TooLarge, finite.TooLarge):
         return None
@@ -164,18 +167,28 @@ def _plain(v: Any) -> Any:
     return v.isoformat() if isinstance(v, (dt.date,)) else v
 
 
-def payload(process: Process, mode: str = "anonymous") -> dict:
+def payload(process: Process, mode: str = "anonymous", objective: str = "questions") -> dict:
     """What the page embeds: the process as plain data, for flow.js and page.js.
 
     ``order`` ranks every input (member facts once per possible member, ``voksne[2].indkomst``)
     in the order of :func:`analyzer.finite.variables`, which the greedy policy uses to break
     ties; ``dag`` holds the exact decision graphs (:func:`_dag`) or None; ``static`` is what the
-    static form asks in ``mode`` (top-level questions, and member questions once per member)."""
+    static form asks in ``mode`` (top-level questions, and member questions once per member).
+    With the ``time`` objective (analyzer.policies.OBJECTIVES) the graphs minimise the expected
+    answering time, and ``objective`` and ``seconds`` (per fact, the Standard Cost Model's
+    seconds for its type, analyzer.burden) tell the three-valued flow to weigh each candidate
+    per second, as :func:`analyzer.montecarlo.simulate` does."""
     if mode not in MODES:
         raise ValueError(f"mode must be anonymous or logged_in, not {mode!r}")
+    if objective not in policies.OBJECTIVES:
+        raise ValueError(f"objective must be one of {', '.join(policies.OBJECTIVES)}, not {objective!r}")
     inputs = [v for v in finite.variables(process) if v.fact.is_input]
     law = process.law
-    return {
+    timed: dict[str, Any] = {}
+    if objective == "time":
+        a = burden.Assumptions()
+        timed = {"objective": objective, "seconds": {f.key: a.seconds_for(f.type) for f in process.all_facts()}}
+    return {**timed,
         "format": "askless-html-flow", "version": 1,
         "process": process.name, "file": Path(process.path).name, "mode": mode,
         "title": _text(process.title), "authority": process.authority,
@@ -187,7 +200,7 @@ def payload(process: Process, mode: str = "anonymous") -> dict:
         "outcomes": [_outcome(process, name) for name in process.outcomes],
         "outcomeIndex": {name: i for i, name in enumerate(process.outcomes)},
         "order": {v.id: i for i, v in enumerate(inputs)},
-        "dag": _dag(process, mode),
+        "dag": _dag(process, mode, objective),
         "static": {"top": sum(1 for f in process.facts.values() if f.asked(mode)),
                    "groups": {name: sum(1 for f in g.facts.values() if f.asked(mode))
                               for name, g in process.groups.items()}},
@@ -204,9 +217,10 @@ def _script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render(process: Process, mode: str = "anonymous") -> str:
-    """The HTML page of ``process`` in ``mode`` (see the module docstring)."""
-    data = payload(process, mode)
+def render(process: Process, mode: str = "anonymous", objective: str = "questions") -> str:
+    """The HTML page of ``process`` in ``mode`` (see the module docstring); with the ``time``
+    objective its flow minimises the expected answering time (see :func:`payload`)."""
+    data = payload(process, mode, objective)
     title = html.escape(process.title.da)
     mode_text = "logget ind med MitID" if mode == "logged_in" else "uden log-in"
     return f"""<!doctype html>
@@ -232,7 +246,7 @@ def render(process: Process, mode: str = "anonymous") -> str:
 </main>
 <footer>
 <p>Lavet med askless ud fra regelfilen <code>{html.escape(data["file"])}</code>. {FOOTER[data["dag"] is not None]}
-Siden henter intet fra nettet.</p>
+{FOOTER_TIME if objective == "time" else ""}Siden henter intet fra nettet.</p>
 </footer>
 <script type="application/json" id="askless-data">{_script_json(data)}</script>
 <script>
