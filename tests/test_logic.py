@@ -239,6 +239,34 @@ outcomes:
     assert _witnessed_pairs_hold(process, smt) == 4  # a, b, c and d, each with its own pair
 
 
+def test_three_valued_evaluation_leads_the_search_deep_into_an_or_chain():
+    """d matters only where a, b and c are all false (one case in 8,000 by the priors): random
+    cases miss it, the guided search (SMT._guided) sets a, b and c so that d stays in the
+    outcome's support, and the interpreter proves the pair: z3 is not asked."""
+    text = """process: t
+title: T
+facts:
+  a: {type: bool, ask: a?, p_true: 0.95}
+  b: {type: bool, ask: b?, p_true: 0.95}
+  c: {type: bool, ask: c?, p_true: 0.95}
+  d: {type: bool, ask: d?, p_true: 0.95}
+  n: {type: int, ask: n?, min: 0, max: 100, prior: [{upto: 90, p: 0.99}, {p: 0.01}]}
+  e: {derive: a or b or c}
+outcomes:
+  o: {when: "e or (d and n > 90)"}
+"""
+    process = load(text)
+    smt = SMT(process, timeout_ms=PATIENT_MS)
+    calls = []
+    original = smt._check_once
+    smt._check_once = lambda *args: calls.append(args) or original(*args)
+    verdict = smt.relevant("d", {})
+    assert verdict.value is True and calls == []
+    first, second = verdict.witness
+    assert (first["a"], first["b"], first["c"], first["n"] > 90) == (False, False, False, True)
+    assert Evaluation(process, first).get("o") != Evaluation(process, second).get("o")
+
+
 REAL = """process: t
 title: T
 facts:

@@ -36,6 +36,7 @@ import z3
 
 from ..classes import draw_in
 from ..evaluate import EvalError, Evaluation
+from ..kleene import PartialEvaluation
 from .base import Implied, Reasoner, Unsupported, Verdict, condition, freeze
 from .smtencode import FALSE, TRUE, Encoder, Term, differ, rational, subst
 
@@ -276,7 +277,65 @@ class SMT(Reasoner):
                 if len(seen) > 1:
                     first, second = seen.values()
                     return first, second
+        return self._guided(v, fixed, outcomes, vs, rng)
+
+    def _guided(self, v: int, fixed: dict[int, Any], outcomes: list[str], vs: list[int],
+                rng: random.Random) -> tuple[dict, dict] | None:
+        """Two cases that show q relevant, found by following three-valued evaluation
+        (analyzer.kleene) where random cases seldom go: for each outcome that reads q, the other
+        inputs its undecided evaluation still reads get a value one at a time (the first of
+        :meth:`_values` that keeps q in the outcome's support), until q is all it waits for;
+        the rest of the case is drawn by the priors, and the interpreter then compares q's values
+        (the proof; three-valued evaluation only guides). Deep in an ``or`` chain, q matters
+        only where every other branch is false, which few random cases are. None when no
+        outcome's path ends in such a pair (z3 is then asked)."""
+        for outcome in outcomes:
+            assign = dict(fixed)
+            for _ in range(len(self._cones[outcome]) + 1):
+                support = self._support(outcome, assign)
+                if support is None or v not in support:
+                    break
+                others = sorted(w for w in support if w != v)
+                if not others:
+                    case = dict(assign)
+                    for w in vs:
+                        if w not in case and w != v:
+                            var = self.domain.variables[w]
+                            classes = [c for c in var.classes if c.p > 0]
+                            case[w] = draw_in(rng.choices(classes, weights=[c.p for c in classes])[0], var.fact, rng)
+                    seen: dict[tuple, dict] = {}
+                    for q_value in self._values(v, rng):
+                        full = {**case, v: q_value}
+                        result = self._results(self.domain.case(full), outcomes)
+                        if result is not None:
+                            seen.setdefault(result, full)
+                    if len(seen) > 1:
+                        first, second = list(seen.values())[:2]
+                        return first, second
+                    break
+                w = others[0]
+                for value in self._values(w, rng):
+                    trial = {**assign, w: value}
+                    after = self._support(outcome, trial)
+                    if after is not None and v in after:
+                        assign = trial
+                        break
+                else:
+                    break
         return None
+
+    def _support(self, outcome: str, assign: dict[int, Any]) -> set[int] | None:
+        """The variables the three-valued evaluation of ``outcome`` still reads under a partial
+        assignment (by variable index); None when it is decided or cannot be computed."""
+        try:
+            found = PartialEvaluation(self.process, self.domain.case(assign)).supports([outcome])
+        except _ERRORS:
+            return None
+        if outcome not in found:
+            return None
+        index = self.domain.index
+        return {index[f"{g}[{i}].{n}" if g is not None else n] for g, i, n in found[outcome]
+                if (f"{g}[{i}].{n}" if g is not None else n) in index}
 
     def _differ_somewhere(self, name: str, cone: frozenset[int], answers: dict[str, Any]) -> tuple[str, Any, list]:
         """Whether two cases consistent with the answers give ``name`` different values."""
