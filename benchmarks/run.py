@@ -781,14 +781,15 @@ def bottlenecks(sizes, analyses, latencies, profiles) -> str:
         f"processes, with a few questions a case, still draw 400.")
     lines.append(
         f"4. **The exact dead-question check** (`logic/dead.py`: every question under no answers) asks z3 for "
-        f"about one question in five: the interpreter's random search, and the witness pairs of earlier "
-        f"questions (a case where a rule is reached shows which of its other questions change an outcome there), "
-        f"prove the rest relevant (`smt.py` `relevant`: {_share(mc_prof, 'smt.py', '(relevant)')} of the "
-        f"profiled analyze). At 3,000 questions it takes about as long as both modes' simulations together; it "
-        f"runs beside them in a worker process.")
+        f"about one question in twelve, most of them the dead ones, which only z3 can prove: the interpreter's "
+        f"random search, the witness pairs of earlier questions (a case where a rule is reached shows which of "
+        f"its other questions change an outcome there) and a search led by three-valued evaluation prove the "
+        f"rest relevant (`smt.py` `relevant`: {_share(mc_prof, 'smt.py', '(relevant)')} of the profiled "
+        f"analyze). At 3,000 questions it runs beside the two modes' simulations in a worker process and ends "
+        f"before them.")
     lines.append(
-        "5. **Two cores.** The three tasks of a simulated analyze (dead questions, anonymous, logged in) are now "
-        "balanced over the two cores (the check on one, both simulations on the other), and loading and "
+        "5. **Two cores.** The three tasks of a simulated analyze (dead questions, anonymous, logged in) share "
+        "the two cores (the check on one, both simulations on the other), and loading and "
         "validating the file take a quarter of the total before they start. A further gain has to shrink the "
         "check and the simulations alike (ideas: split the component by conditioning on the shared facts; "
         "evaluate many cases at once).")
