@@ -56,6 +56,8 @@ def accepts(data: Any, name: str) -> bool:
         _fast(name)(data)
     except fastjsonschema.JsonSchemaException:
         return False
+    except Exception:  # noqa: BLE001 - anything else it trips on: jsonschema decides
+        return False
     return True
 
 
