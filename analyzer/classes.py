@@ -15,6 +15,7 @@ class per value, so arithmetic on it stays exact.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -133,7 +134,16 @@ def _interval_classes(fact: Fact, cuts: list[tuple[str, Any]]) -> tuple[tuple[An
             continue
         if high is not None and lo is not None and lo > high:
             continue
-        rep = lo if lo is not None else (low if low is not None else _below(hi, is_int, is_date))
+        if lo is not None:
+            rep = lo
+        elif low is not None:
+            rep = low
+        elif hi is not None:
+            rep = _below(hi, is_int, is_date)
+        elif high is not None:
+            rep = high
+        else:  # one class over the whole unbounded range: the start of class_range's default span
+            rep = UNBOUNDED_DATE if is_date else 0
         if low is not None and rep < low:
             rep = low
         classes.append((lo, hi, rep))
@@ -235,13 +245,18 @@ def probe(cls: AnswerClass, fact: Fact, var_id: str, j: int) -> Any:
     return int(value) if fact.type == "int" else round(value, 2)
 
 
+#: where the drawing range of a date with no bound at all starts (class_range), and the
+#: representative of its one class
+UNBOUNDED_DATE = dt.date(1950, 1, 1)
+
+
 def class_range(cls: AnswerClass, fact: Fact) -> tuple[Any, Any]:
     """The finite range [lo, hi) inside which values of the class are drawn or probed."""
     if fact.type == "date":
         lo = cls.lo if cls.lo is not None else as_date(fact.min) if fact.min is not None else None
         hi = cls.hi if cls.hi is not None else as_date(fact.max) if fact.max is not None else None
         if lo is None and hi is None:
-            lo = dt.date(1950, 1, 1)
+            lo = UNBOUNDED_DATE
         if lo is None:
             lo = hi - dt.timedelta(days=3650)
         if hi is None:
@@ -271,5 +286,6 @@ def draw_in(cls: AnswerClass, fact: Fact, rng: Any) -> Any:
     if fact.type == "date":
         return dt.date.fromordinal(low.toordinal() + int(rng.random() * max(0, high.toordinal() - low.toordinal())))
     value = low + rng.random() * (high - low)
-    return int(value) if fact.type == "int" else round(value, 2)
+    # floor, not int(): towards zero would move draws of a negative range into the next class
+    return math.floor(value) if fact.type == "int" else round(value, 2)
 

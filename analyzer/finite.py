@@ -221,8 +221,9 @@ class Cones:
     def _value_exact(self, node: Expr, group: str | None, copy: int | None, depth: int) -> set[int]:
         """:meth:`_exact_in` of an expression whose result is only a value (of an outcome): its
         arithmetic, ``min`` / ``max`` / ``abs`` / ``round`` / ``floor`` / ``ceil`` and the values
-        of derived facts are UNKNOWN exactly while an input is; a divisor (zero is an error), a
-        comparison, a condition or any other function is read as :meth:`_exact_in` reads it."""
+        of derived facts are UNKNOWN exactly while an input is; a divisor (zero is an error),
+        round's digits, a date (arithmetic can leave the calendar), a comparison, a condition or
+        any other function is read as :meth:`_exact_in` reads it."""
         found: set[int] = set()
         stack: list[tuple[Expr, str | None, int | None]] = [(node, group, copy)]
         while stack:
@@ -240,7 +241,10 @@ class Cones:
             elif isinstance(current, Unary) and current.op == "-":
                 stack.append((current.operand, scope, index))
             elif isinstance(current, Call) and current.func in PIECEWISE:
-                stack.extend((arg, scope, index) for arg in current.args)
+                # round's digits are not a value: a huge one is an error
+                stack.extend((arg, scope, index) for arg in current.args[:1 if current.func == "round" else None])
+                for arg in current.args[1:] if current.func == "round" else ():
+                    found |= self._exact_in(arg, scope, index, depth)
             else:
                 found |= self._exact_in(current, scope, index, depth)
         return found
@@ -255,6 +259,8 @@ class Cones:
             return self._name_exact(name, group, copy, depth)
         self._exact_memo[key] = frozenset()  # a cycle (reported by check) stops here
         found: set[int] = set()
+        if var is not None and self.variables[var].fact.type == "date":
+            found.add(var)  # date arithmetic can leave the calendar (an error): its value counts
         derive, applies_if = formulas if formulas else (None, None)
         if derive is not None and derive.tree is not None:
             found |= self._value_exact(derive.tree, scope[0], scope[1], depth + 1)

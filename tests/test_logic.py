@@ -239,6 +239,31 @@ outcomes:
     assert _witnessed_pairs_hold(process, smt) == 4  # a, b, c and d, each with its own pair
 
 
+def test_a_witness_that_flips_a_group_count_rebuilds_the_members():
+    """n is a group's count, and the outcome compares it with the members counted: no answer to n
+    changes it, so n is dead. A's witness covers n; flipping n there must change the member list
+    too (it once changed only n, and called n live)."""
+    text = """process: t
+title: T
+facts:
+  a: {type: bool, ask: a?}
+  n: {type: int, ask: n?, min: 0, max: 2}
+groups:
+  m:
+    count: n
+    facts:
+      x: {type: bool, ask: x?}
+outcomes:
+  o: {when: "a and n == count(m)"}
+"""
+    process = load(text)
+    shared = SMT(process, timeout_ms=PATIENT_MS)
+    assert shared.dead("a").value is False
+    assert shared.dead("n").value is True
+    assert SMT(process, timeout_ms=PATIENT_MS).dead("n").value is True
+    _witnessed_pairs_hold(process, shared)
+
+
 def test_three_valued_evaluation_leads_the_search_deep_into_an_or_chain():
     """d matters only where a, b and c are all false (one case in 8,000 by the priors): random
     cases miss it, the guided search (SMT._guided) sets a, b and c so that d stays in the

@@ -321,3 +321,23 @@ def test_relevance_is_monotone_as_answers_accumulate(rules: FiniteRuleSet, data:
                     assert not (now & irrelevant), (rules.text(), [model.variables[component.variables[p]].id
                                                                    for p in now & irrelevant])
                     irrelevant |= {p for p in space.askable if p not in known and p not in now}
+
+
+def test_numbers_and_dates_with_no_bound_at_all_are_analysed() -> None:
+    """A date, an int and a number with no min, max or comparison have one class over the whole
+    range; its representative lies where values are drawn (classes.class_range), not nowhere
+    (the date once crashed analyze)."""
+    from analyzer.classes import UNBOUNDED_DATE, class_range
+    text = ("process: t\ntitle: T\nfacts:\n  d: {type: date, ask: d?}\n  n: {type: int, ask: n?}\n"
+            "  x: {type: number, ask: x?}\noutcomes:\n  frist: {value: \"add_days(d, n)\"}\n"
+            "  total: {value: \"x * 2 + n\"}\n")
+    process, diagnostics = load_process_document(read("t.yaml", text=text))
+    assert process is not None and not diagnostics
+    result = analyze(process)
+    for mode in MODES:
+        assert result["modes"][mode]["flow"]["expected"]["value"] == 3
+    for var in finite.variables(process):
+        [only] = var.classes
+        lo, hi = class_range(only, var.fact)
+        assert lo <= only.rep < hi
+        assert only.rep == (UNBOUNDED_DATE if var.fact.type == "date" else 0)

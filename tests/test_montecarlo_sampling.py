@@ -278,6 +278,28 @@ outcomes:
     assert names(cones.decisive("compared")) == {"a", "b"}
 
 
+def test_dates_and_rounding_digits_are_keyed_by_their_value() -> None:
+    """Date arithmetic can leave the calendar and round's digits can overflow, both errors, so
+    those inputs keep their exact value in the support memo's key."""
+    text = """\
+process: t
+title: {da: t}
+facts:
+  d: {type: date, ask: "d?"}
+  n: {type: int, ask: "n?", min: 0, max: 100}
+  x: {type: money, ask: "x?", min: 0, max: 1000}
+outcomes:
+  frist: {value: "add_days(d, n)"}
+  afrundet: {value: "round(x, n)"}
+"""
+    process, diagnostics = load_process_document(read("t.yaml", text=text))
+    assert process is not None and not diagnostics
+    cones = finite.Cones(process)
+    ids = {i: v.id for i, v in enumerate(cones.variables)}
+    assert {ids[i] for i in cones.decisive("frist")} == {"d", "n"}  # add_days: any day count can leave it
+    assert {ids[i] for i in cones.decisive("afrundet")} == {"n"}
+
+
 def test_the_simulation_with_every_memo_asks_what_the_reference_asks(synthetic: Process) -> None:
     """On a process with shared facts, nesting and arithmetic (the benchmark's shape)."""
     from tests.test_kleene_incremental import same_questions

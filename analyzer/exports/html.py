@@ -50,8 +50,8 @@ from ..model import Fact, Formula, LawRef, Process, Text
 
 MODES = ("anonymous", "logged_in")
 #: the footer's note when the flow minimises the answering time (--objective time)
-FOOTER_TIME = ("Forløbet er beregnet til den korteste forventede svartid, ikke det færreste antal spørgsmål: "
-               "et spørgsmål, der er hurtigt at svare på, kan komme først. ")
+FOOTER_TIME = ("Forløbet vægter svartiden, ikke kun antallet af spørgsmål: et spørgsmål, der er hurtigt at "
+               "svare på, kan komme før et, der afklarer mere. ")
 #: how the page chooses its questions, by whether it embeds the exact decision graphs
 FOOTER = {
     True: "Spørgsmålene følger det minimale forløb, som askless har beregnet eksakt ud fra reglerne: "

@@ -77,6 +77,7 @@ class SMT(Reasoner):
         #: per variable shown relevant to no answers, its witness pair by variable index (filled
         #: by :meth:`_propagate` from other questions' witnesses)
         self._live: dict[int, tuple[dict[int, Any], dict[int, Any]]] = {}
+        self._counts = {g.count for g in self.process.groups.values()}
         # encode every outcome up front: an unsupported construct shows at once, not mid-query
         try:
             for o in self.process.outcomes:
@@ -239,8 +240,10 @@ class SMT(Reasoner):
                     if value == case[w]:
                         continue
                     other = {**case, w: value}
-                    # a process-level input changes one entry of the interpreter's case
-                    changed = self._results({**interpreted, var.fact.name: value} if var.group is None
+                    # a process-level input changes one entry of the interpreter's case (a
+                    # group's count also changes its member list: that case is rebuilt)
+                    changed = self._results({**interpreted, var.fact.name: value}
+                                            if var.group is None and var.fact.name not in self._counts
                                             else self.domain.case(other), reading)
                     if changed is not None and changed != base[key]:
                         self._live[w] = (case, other)
