@@ -817,7 +817,7 @@ def bottlenecks(sizes, analyses, latencies, profiles) -> str:
         f"processes, with a few questions a case, still draw 400.")
     lines.append(
         f"4. **The exact dead-question check** (`logic/dead.py`: every question under no answers) asks z3 for "
-        f"about one question in twelve, most of them the dead ones, which only z3 can prove: the interpreter's "
+        f"about one question in twenty, most of them the dead ones, which only z3 can prove: the interpreter's "
         f"random search, the witness pairs of earlier questions (a case where a rule is reached shows which of "
         f"its other questions change an outcome there) and a search led by three-valued evaluation prove the "
         f"rest relevant (`smt.py` `relevant`: {_share(mc_prof, 'smt.py', '(relevant)')} of the profiled "

@@ -12,11 +12,12 @@ every question in turn and keeps what earlier answers proved: a witness pair of 
 (two cases apart in it alone, with different outcomes) is a case where its rules are reached,
 and the other questions of those rules that change an outcome there are relevant too
 (``SMT._propagate``); and where random cases miss a question deep in a rule, three-valued
-evaluation leads the search to a case that reaches it (``SMT._guided``). On 3,000 synthetic
-questions z3 is then asked 242 times, not 1,982 (101 of them for the dead questions, which
-only z3 can prove). Measured cost on the synthetic rule sets (benchmarks/generate.py, seed 1):
-0.4 s for 300 questions, 1.6 s for 1,000, 5.5 s for 3,000 (docs/architecture.md, "Reasoning
-backends").
+evaluation leads the search to a case that reaches it (``SMT._guided``, through the question's
+``applies_if`` too). On 3,000 synthetic questions z3 is then asked 150 times, not 1,982 (101 of
+them for the dead questions, which only z3 can prove). Measured cost on the synthetic rule sets
+(benchmarks/generate.py, seed 1): 0.3 s for 300 questions, 1.6 s for 1,000, 4.8 s for 3,000;
+0.1 s for boligstoette, whose begge_under_30 took z3 3 to 6 s (docs/architecture.md,
+"Reasoning backends").
 
 >>> from analyzer.load import load_process_document
 >>> from analyzer.yamlread import read

@@ -36,7 +36,7 @@ import z3
 
 from ..classes import draw_in
 from ..evaluate import EvalError, Evaluation
-from ..kleene import PartialEvaluation
+from ..kleene import UNKNOWN, PartialEvaluation
 from .base import Implied, Reasoner, Unsupported, Verdict, condition, freeze
 from .smtencode import FALSE, TRUE, Encoder, Term, differ, rational, subst
 
@@ -50,8 +50,10 @@ RLIMIT = 80_000_000
 TIMEOUT_MS = 30_000
 #: random cases the interpreter tries for a relevance witness before z3 is asked
 SAMPLES = 12
-#: outcomes the search led by three-valued evaluation follows for one question (SMT._guided)
+#: outcomes the search led by three-valued evaluation follows for one question, and walks
+#: through each (SMT._guided)
 GUIDED_OUTCOMES = 8
+GUIDED_WALKS = 3
 _ERRORS = (EvalError, TypeError, ArithmeticError, ValueError)
 
 
@@ -288,48 +290,84 @@ class SMT(Reasoner):
                 rng: random.Random) -> tuple[dict, dict] | None:
         """Two cases that show q relevant, found by following three-valued evaluation
         (analyzer.kleene) where random cases seldom go: for each outcome that reads q, the other
-        inputs its undecided evaluation still reads get a value one at a time (the first of
-        :meth:`_values` that keeps q in the outcome's support), until q is all it waits for;
-        the rest of the case is drawn by the priors, and the interpreter then compares q's values
-        (the proof; three-valued evaluation only guides). Deep in an ``or`` chain, q matters
-        only where every other branch is false, which few random cases are. None when no
-        outcome's path ends in such a pair (z3 is then asked)."""
+        inputs its undecided evaluation still reads get a value one at a time, until q is all it
+        waits for. Each value is the first of :meth:`_values` that keeps q in the outcome's
+        support, or else the first that keeps the outcome undecided and q's ``applies_if``
+        possible (q is shown only once it applies, so until then its condition's inputs stand
+        in for it). The rest of the case is drawn by the priors, and the interpreter then
+        compares q's values (the proof; three-valued evaluation only guides). Deep in an ``or``
+        chain, q matters only where every other branch is false, which few random cases are.
+        None when no walk ends in such a pair (z3 is then asked)."""
         # the outcomes with the smallest cones first, at most GUIDED_OUTCOMES of them: a shared
         # fact read by hundreds of outcomes costs no more than a question of one rule
-        for outcome in sorted(outcomes, key=lambda o: (len(self._cones[o]), o))[:GUIDED_OUTCOMES]:
+        chosen = sorted(outcomes, key=lambda o: (len(self._cones[o]), o))[:GUIDED_OUTCOMES]
+        # the first walk takes each input's values in class order; later ones in a random order
+        # (an amount that only matters above some income needs a high one)
+        for walk, outcome in itertools.product(range(GUIDED_WALKS), chosen):
             assign = dict(fixed)
             for _ in range(len(self._cones[outcome]) + 1):
                 support = self._support(outcome, assign)
-                if support is None or v not in support:
+                if support is None:
                     break
                 others = sorted(w for w in support if w != v)
                 if not others:
-                    case = dict(assign)
-                    for w in vs:
-                        if w not in case and w != v:
-                            var = self.domain.variables[w]
-                            classes = [c for c in var.classes if c.p > 0]
-                            case[w] = draw_in(rng.choices(classes, weights=[c.p for c in classes])[0], var.fact, rng)
-                    seen: dict[tuple, dict] = {}
-                    for q_value in self._values(v, rng):
-                        full = {**case, v: q_value}
-                        result = self._results(self.domain.case(full), outcomes)
-                        if result is not None:
-                            seen.setdefault(result, full)
-                    if len(seen) > 1:
-                        first, second = list(seen.values())[:2]
-                        return first, second
+                    if v in support:
+                        found = self._compare(v, assign, outcomes, vs, rng)
+                        if found is not None:
+                            return found
                     break
                 w = others[0]
-                for value in self._values(w, rng):
+                values = self._values(w, rng)
+                if walk:
+                    rng.shuffle(values)
+                best = None
+                for value in values:
                     trial = {**assign, w: value}
                     after = self._support(outcome, trial)
-                    if after is not None and v in after:
-                        assign = trial
+                    if after is None:
+                        continue
+                    if v in after:
+                        best = trial
                         break
-                else:
+                    if best is None and self._may_apply(v, trial):
+                        best = trial
+                if best is None:
                     break
+                assign = best
         return None
+
+    def _compare(self, v: int, assign: dict[int, Any], outcomes: list[str], vs: list[int],
+                 rng: random.Random) -> tuple[dict, dict] | None:
+        """The partial assignment completed by the priors, with q's values compared by the
+        interpreter: a witness pair, or None."""
+        case = dict(assign)
+        for w in vs:
+            if w not in case and w != v:
+                var = self.domain.variables[w]
+                classes = [c for c in var.classes if c.p > 0]
+                case[w] = draw_in(rng.choices(classes, weights=[c.p for c in classes])[0], var.fact, rng)
+        seen: dict[tuple, dict] = {}
+        for q_value in self._values(v, rng):
+            full = {**case, v: q_value}
+            result = self._results(self.domain.case(full), outcomes)
+            if result is not None:
+                seen.setdefault(result, full)
+        if len(seen) > 1:
+            first, second = list(seen.values())[:2]
+            return first, second
+        return None
+
+    def _may_apply(self, v: int, assign: dict[int, Any]) -> bool:
+        """Whether q's ``applies_if`` (of a process-level question) can still hold under a
+        partial assignment; a member question is taken as possible."""
+        var = self.domain.variables[v]
+        if var.fact.applies_if is None or var.group is not None:
+            return True
+        try:
+            held = PartialEvaluation(self.process, self.domain.case(assign)).formula(var.fact.applies_if)
+        except _ERRORS:
+            return False
+        return held is UNKNOWN or held is True
 
     def _support(self, outcome: str, assign: dict[int, Any]) -> set[int] | None:
         """The variables the three-valued evaluation of ``outcome`` still reads under a partial
