@@ -42,8 +42,9 @@ from .smtencode import FALSE, TRUE, Encoder, Term, differ, rational, subst
 
 #: work limit of one query, in z3's resource units ("rlimit"): deterministic, so a verdict is
 #: the same on every machine for the same rules (about 9 s on this project's 2-core machine; the
-#: hardest query on the bundled rules, begge_under_30 of boligstoette, takes 30 to 51 million,
-#: depending on the queries z3 answered before it)
+#: hardest query seen on the bundled rules, the relevance of begge_under_30 of boligstoette with
+#: no answers, takes z3 30 to 51 million, depending on the queries it answered before; the
+#: guided witness search now answers that one without z3)
 RLIMIT = 80_000_000
 #: default time limit of one query, in milliseconds: only a safety net behind RLIMIT on a slow
 #: machine (a query stopped by it gives ``unknown``, which can differ between machines)
