@@ -15,7 +15,7 @@ import math
 import operator
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .classes import AnswerClass, draw_in
@@ -394,6 +394,8 @@ class Controls:
     inputs: list[Variable]
     means: list[float]
     rows: list[list[float]]
+    #: per column, the index in ``inputs`` of the input it is a class of
+    owners: list[int] = field(default_factory=list)
 
     @classmethod
     def of(cls, variables: list[Variable], readers: dict[str, int]) -> Controls | None:
@@ -401,16 +403,17 @@ class Controls:
         it); None when no input qualifies."""
         ranked = sorted((v for v in variables if v.group is None and readers.get(v.id, 0) >= 2),
                         key=lambda v: -readers[v.id])
-        inputs, means = [], []
+        inputs, means, owners = [], [], []
         for v in ranked:
             shares = _shares(v)
             if not 2 <= len(shares) <= CONTROL_CLASSES or min(shares.values()) < CONTROL_MIN_P:
                 continue
             if len(means) + len(shares) - 1 > CONTROL_COLUMNS:
                 break
+            owners.extend([len(inputs)] * (len(shares) - 1))
             inputs.append(v)
             means.extend(list(shares.values())[:-1])
-        return cls(inputs, means, []) if inputs else None
+        return cls(inputs, means, [], owners) if inputs else None
 
     def add(self, cases: list[dict]) -> None:
         for case in cases:
@@ -420,8 +423,9 @@ class Controls:
                 row.extend(1.0 if k == j else 0.0 for j in list(_shares(v))[:-1])
             self.rows.append(row)
 
-    def describe(self) -> str:
-        names = [v.id for v in self.inputs]
+    def describe(self, columns: list[int]) -> str:
+        """The method's words for a fit on ``columns`` (the inputs whose classes it kept)."""
+        names = [v.id for i, v in enumerate(self.inputs) if any(self.owners[j] == i for j in columns)]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         return (f"the mean is a regression estimate on the answer classes of {listed} (control variates: "
                 f"the inputs the most outcomes read; their class shares are the priors')")
@@ -465,10 +469,12 @@ def _estimate(values: list[float], controls: Controls | None) -> tuple[float, fl
     fitted = _regression(values, controls.rows[:len(values)], controls.means) if controls is not None else None
     if fitted is None:
         return _mean(values), _half_width(values)
-    return fitted
+    return fitted[0], fitted[1]
 
 
-def _regression(y: list[float], rows: list[list[float]], means: list[float]) -> tuple[float, float] | None:
+def _regression(y: list[float], rows: list[list[float]],
+                means: list[float]) -> tuple[float, float, list[int]] | None:
+    """(estimate, half-width, the columns kept) of :func:`_estimate`; None when no column is."""
     n = len(y)
     columns = [j for j in range(len(means)) if len({row[j] for row in rows}) > 1]
     while columns:
@@ -490,7 +496,7 @@ def _regression(y: list[float], rows: list[list[float]], means: list[float]) -> 
         u = _solve(sxx, d)
         assert u is not None
         estimate = ybar - sum(bj * dj for bj, dj in zip(b, d))
-        return estimate, 1.96 * math.sqrt(s2 * (1 / n + sum(x * y for x, y in zip(d, u))))
+        return estimate, 1.96 * math.sqrt(s2 * (1 / n + sum(x * y for x, y in zip(d, u)))), columns
     return None
 
 
@@ -516,8 +522,9 @@ def _figures(runs: list[Run], policy: str, objective: str, source: str, controls
     counts = _counts(runs)
     mean, half = _estimate(counts, controls)
     interval = f"95 % confidence interval ±{half:.2f}"
-    if controls is not None and _regression(counts, controls.rows, controls.means) is not None:
-        source += "; " + controls.describe()
+    fitted = _regression(counts, controls.rows, controls.means) if controls is not None else None
+    if controls is not None and fitted is not None:
+        source += "; " + controls.describe(fitted[2])
         interval += " (from the regression's residuals)"
     rule = {"form_order": "questions in rule-file order, each asked only while it can still matter",
             "greedy": "the question that the most undecided outcomes still read first (the simulation's "
