@@ -175,6 +175,14 @@ def test_smt_agrees_with_brute_force_on_arithmetic_across_facts(data, rules):
     assert chain.relevant("x1", {}).engine == "smt"
 
 
+def _z3_calls(smt: SMT) -> list:
+    """The one-shot z3 checks ``smt`` makes from now on (the dead-question check's queries)."""
+    calls: list = []
+    original = smt._check_once
+    smt._check_once = lambda *args: calls.append(args) or original(*args)
+    return calls
+
+
 def _value(process: Process, smt: SMT, case: dict[int, Any], outcome: str) -> str | None:
     """The interpreter's value of ``outcome`` on a witness case (None where the case lacks one of
     its inputs: a pair covers the cones of the outcomes it was found for)."""
@@ -231,9 +239,7 @@ outcomes:
 """
     process = load(text)
     smt = SMT(process, samples=0, timeout_ms=PATIENT_MS)
-    calls = []
-    original = smt._check_once
-    smt._check_once = lambda *args: calls.append(args) or original(*args)
+    calls = _z3_calls(smt)
     assert [smt.dead(q).value for q in "abcd"] == [False] * 4
     assert len(calls) == 1  # z3's witness for a (all true) shows b, c and d relevant too
     assert _witnessed_pairs_hold(process, smt) == 4  # a, b, c and d, each with its own pair
@@ -282,9 +288,7 @@ outcomes:
 """
     process = load(text)
     smt = SMT(process, timeout_ms=PATIENT_MS)
-    calls = []
-    original = smt._check_once
-    smt._check_once = lambda *args: calls.append(args) or original(*args)
+    calls = _z3_calls(smt)
     verdict = smt.relevant("d", {})
     assert verdict.value is True and calls == []
     first, second = verdict.witness
@@ -298,9 +302,7 @@ def test_the_guided_search_goes_through_a_questions_applies_if():
     applies and finds the pair; z3, which took 3 to 6 s on it, is not asked."""
     process, _ = load_file(str(RULES / "boligstoette.yaml"))
     smt = SMT(process, timeout_ms=PATIENT_MS)
-    calls = []
-    original = smt._check_once
-    smt._check_once = lambda *args: calls.append(args) or original(*args)
+    calls = _z3_calls(smt)
     verdict = smt.relevant("begge_under_30", {})
     assert verdict.value is True and calls == []
     first, second = verdict.witness

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+from collections.abc import Callable
 from itertools import islice
 
 import pytest
@@ -252,6 +253,15 @@ def test_supports_keyed_by_class_where_only_the_value_reads_the_number(rules: Ar
             assert cache.supports(answers) == PartialEvaluation(process, answers).supports()
 
 
+def _cones(text: str) -> tuple[finite.Cones, Callable[[frozenset[int]], set[str]]]:
+    """The cones of a rule text, and a function from variable indices to their ids."""
+    process, diagnostics = load_process_document(read("t.yaml", text=text))
+    assert process is not None and not diagnostics
+    cones = finite.Cones(process)
+    ids = {i: v.id for i, v in enumerate(cones.variables)}
+    return cones, lambda found: {ids[i] for i in found}
+
+
 def test_only_what_decides_a_support_is_keyed_by_its_value() -> None:
     text = """\
 process: t
@@ -266,14 +276,7 @@ outcomes:
   ratio: {value: "a / c"}
   compared: {when: "a > b"}
 """
-    process, diagnostics = load_process_document(read("t.yaml", text=text))
-    assert process is not None and not diagnostics
-    cones = finite.Cones(process)
-    ids = {i: v.id for i, v in enumerate(cones.variables)}
-
-    def names(found: frozenset[int]) -> set[str]:
-        return {ids[i] for i in found}
-
+    cones, names = _cones(text)
     assert names(cones.exact("amount")) == {"a", "b"} and names(cones.decisive("amount")) == set()
     assert names(cones.decisive("ratio")) == {"c"}  # a divisor of zero is an error, so its value counts
     assert names(cones.decisive("compared")) == {"a", "b"}
@@ -293,12 +296,9 @@ outcomes:
   frist: {value: "add_days(d, n)"}
   afrundet: {value: "round(x, n)"}
 """
-    process, diagnostics = load_process_document(read("t.yaml", text=text))
-    assert process is not None and not diagnostics
-    cones = finite.Cones(process)
-    ids = {i: v.id for i, v in enumerate(cones.variables)}
-    assert {ids[i] for i in cones.decisive("frist")} == {"d", "n"}  # add_days: any day count can leave it
-    assert {ids[i] for i in cones.decisive("afrundet")} == {"n"}
+    cones, names = _cones(text)
+    assert names(cones.decisive("frist")) == {"d", "n"}  # add_days: any day count can leave it
+    assert names(cones.decisive("afrundet")) == {"n"}
 
 
 def test_the_simulation_with_every_memo_asks_what_the_reference_asks(synthetic: Process) -> None:

@@ -197,6 +197,13 @@ class SMT(Reasoner):
         """A model's values of ``vs``, by variable index."""
         return {v: self._decode(v, model.eval(self.enc.const(v), model_completion=True)) for v in sorted(vs)}
 
+    def _draw(self, v: int, rng: random.Random) -> Any:
+        """A value of v by the priors: typical cases (a tenant, a year-round home) reach the
+        rules that most questions feed, where uniform draws mostly end in a null outcome."""
+        var = self.domain.variables[v]
+        classes = [c for c in var.classes if c.p > 0]
+        return draw_in(rng.choices(classes, weights=[c.p for c in classes])[0], var.fact, rng)
+
     def _values(self, v: int, rng: random.Random) -> list[Any]:
         """Values of v to try for a witness: one in each class of positive prior, two in a range
         (an amount with a single class still gets a pair)."""
@@ -270,11 +277,7 @@ class SMT(Reasoner):
                 if w in fixed:
                     values[w] = fixed[w]
                     continue
-                var = self.domain.variables[w]
-                # by the priors: typical cases (a tenant, a year-round home) reach the rules that
-                # most questions feed, where uniform draws mostly end in a null outcome
-                classes = [c for c in var.classes if c.p > 0]
-                values[w] = draw_in(rng.choices(classes, weights=[c.p for c in classes])[0], var.fact, rng)
+                values[w] = self._draw(w, rng)
             seen: dict[tuple, dict] = {}
             for q_value in q_values:
                 case = {**values, v: q_value}
@@ -344,9 +347,7 @@ class SMT(Reasoner):
         case = dict(assign)
         for w in vs:
             if w not in case and w != v:
-                var = self.domain.variables[w]
-                classes = [c for c in var.classes if c.p > 0]
-                case[w] = draw_in(rng.choices(classes, weights=[c.p for c in classes])[0], var.fact, rng)
+                case[w] = self._draw(w, rng)
         seen: dict[tuple, dict] = {}
         for q_value in self._values(v, rng):
             full = {**case, v: q_value}
