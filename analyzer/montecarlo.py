@@ -123,7 +123,7 @@ class SupportCache:
         # and those keyed by their exact value (in variable order)
         self._reads: dict[str, tuple[Callable, Callable]] = {}
         derived = [f.name for f in process.facts.values() if f.derive is not None]
-        #: per variable id, how many outcomes read it (for control_inputs)
+        #: per variable id, how many outcomes read it (for Controls.of)
         self.readers = dict.fromkeys((v.id for v in self.variables), 0)
         # per outcome, the same for its support alone (Cones.decisive: the inputs only its value
         # is computed from are keyed by their class)
@@ -372,8 +372,7 @@ def estimate_mode(process: Process, variables: list[Variable], mode: str, second
                 runs[p].extend(simulate(process, case, mode, p, order, seconds, cache, objective) for case in batch)
             n += len(batch)
             precise = samples is None and n >= SAMPLES_MIN and all(
-                _estimate(_counts(runs[p]), controls)[1] <= PRECISION * _estimate(_counts(runs[p]), controls)[0]
-                for p in policies)
+                _within(_estimate(_counts(runs[p]), controls)) for p in policies)
         source = f"{n} cases drawn from the priors (seed {SEED}"
         if samples is not None:
             source += ")"
@@ -459,6 +458,12 @@ def _half_width(counts: list[float]) -> float:
     return 1.96 * math.sqrt(var / len(counts))
 
 
+def _within(estimate: tuple[float, float]) -> bool:
+    """Whether a (mean, half-width) is precise enough to stop sampling (PRECISION)."""
+    mean, half = estimate
+    return half <= PRECISION * mean
+
+
 def _estimate(values: list[float], controls: Controls | None) -> tuple[float, float]:
     """The estimated expectation of ``values`` (one per case) and the half-width of its 95 %
     confidence interval: with ``controls``, the regression estimate (see CONTROL_CLASSES), else
@@ -520,9 +525,9 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float] | None:
 
 def _figures(runs: list[Run], policy: str, objective: str, source: str, controls: Controls | None = None) -> dict:
     counts = _counts(runs)
-    mean, half = _estimate(counts, controls)
-    interval = f"95 % confidence interval ±{half:.2f}"
     fitted = _regression(counts, controls.rows, controls.means) if controls is not None else None
+    mean, half = (fitted[0], fitted[1]) if fitted is not None else (_mean(counts), _half_width(counts))
+    interval = f"95 % confidence interval ±{half:.2f}"
     if controls is not None and fitted is not None:
         source += "; " + controls.describe(fitted[2])
         interval += " (from the regression's residuals)"
