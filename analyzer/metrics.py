@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import bounds, burden, finite, montecarlo, parallel, policies, readability
+from . import bounds, burden, certify, finite, montecarlo, parallel, policies, readability
 from .logic.dead import by_mode as dead_by_mode
 from .model import Process
 from .rows import locate
@@ -141,10 +141,14 @@ def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dic
     # Dead questions stay exact without the finite model: the reasoning backends decide them
     # (analyzer/logic/dead.py; an undecided question is counted as live).
     # (the dead-question check first: on 3,000 questions it is the longest task; docs/performance.md)
-    tasks: list[tuple] = [(_dead_task, ())] + [(_simulate_mode, (mode, seconds, cases, objective, samples))
-                                               for mode in MODES]
-    dead, *simulated = parallel.run(tasks, _Simulation(process), len(variables) >= PARALLEL_MIN_VARIABLES)
-    for mode, estimates in zip(MODES, simulated):
+    # The certificate bound per mode (analyzer.certify) is a task of its own, after its mode's
+    # simulation: with two workers, one takes the dead-question check and the other the rest.
+    tasks: list[tuple] = [(_dead_task, ())]
+    for mode in MODES:
+        tasks += [(_simulate_mode, (mode, seconds, cases, objective, samples)),
+                  (_certificate_task, (mode, seconds, cases, objective))]
+    dead, *results = parallel.run(tasks, _Simulation(process), len(variables) >= PARALLEL_MIN_VARIABLES)
+    for mode, estimates, certificate in zip(MODES, results[::2], results[1::2]):
         static, static_seconds = _static(process, stub, mode, a, cases)
         out: dict[str, Any] = {"static": static}
         for policy, key in (("form_order", "form_order"), ("greedy", "flow")):
@@ -156,7 +160,7 @@ def _estimate(process: Process, a: burden.Assumptions, why: str, cases: list[dic
             if key == "flow":
                 flow_seconds = spent
         out["optimal"] = None
-        out["bounds"] = {"certificate": None, "entropy": None}
+        out["bounds"] = {"certificate": certificate, "entropy": None}
         out["dead_questions"], out["dead_questions_undecided"] = dead[mode]
         out["prefilled"] = sorted({_fact_key(v) for v in variables if v.register}) if mode == "logged_in" else []
         out["burden"] = {"static": burden.burden(static_seconds, volume, a), "flow": burden.burden(flow_seconds, volume, a),
@@ -189,6 +193,13 @@ def _simulate_mode(shared: _Simulation, mode: str, seconds: dict[str, float], ca
         shared.cache = montecarlo.SupportCache(shared.process)
     return montecarlo.estimate_mode(shared.process, shared.cache.variables, mode, seconds, cases, shared.cache,
                                     objective, samples)
+
+
+def _certificate_task(shared: _Simulation, mode: str, seconds: dict[str, float], cases: list[dict] | None,
+                      objective: str) -> dict:
+    if shared.cache is None:
+        shared.cache = montecarlo.SupportCache(shared.process)
+    return certify.estimate(shared.cache, mode, seconds, cases, objective)
 
 
 def _dead_task(shared: _Simulation) -> dict[str, tuple[list[dict], list[str]]]:

@@ -141,6 +141,9 @@ class SupportCache:
                     _getter([_input(self.variables[i]) for i in cone if i not in decisive]),
                     _getter([_input(self.variables[i]) for i in cone if i in decisive]))
         self._derived: dict[tuple, tuple] = {}  # the DerivedMemo table, shared by every evaluation
+        self.cones = cones
+        #: per input (group, index, fact), its variable index
+        self.index = {(v.group, v.index, v.fact.name): i for i, v in enumerate(self.variables)}
         self._empty = dict.fromkeys(self._var, _MISSING)
         self._memo: dict[tuple, frozenset | None] = {}
 
@@ -167,6 +170,11 @@ class SupportCache:
         known.value[key] = exact
         k = class_of(var, value) if value is not None else None
         known.cls[key] = ("class", k) if k is not None else exact
+
+    def forget(self, known: Known, key: tuple) -> None:
+        """Record in ``known`` that input ``key`` is not answered (any more)."""
+        if key in self._var:
+            known.cls[key] = known.value[key] = _MISSING
 
     def supports(self, answers: dict, names: list[str] | None = None,
                  known: Known | None = None) -> dict[str, set[tuple]]:
