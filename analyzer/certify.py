@@ -327,12 +327,16 @@ class _Case:
             support = self._support(name)
             if support is None:
                 return None  # whatever ``free`` holds, the outcome stays as it is
-            waiting = []
-            for v in free:
-                # an input it does not read changes nothing there (a support only shrinks as
-                # answers accumulate), so it keeps its answer without a look
-                if v not in support:
-                    continue
+            waiting: list[int] = []
+            # an input the evaluation does not read changes nothing there, so it is looked at
+            # only once it is read (an answer can make it read: a question whose applies_if
+            # now holds), in the order of ``free``
+            left = list(free)
+            while True:
+                v = next((w for w in left if w in support), None)
+                if v is None:
+                    break
+                left.remove(v)
                 self._set(v, self._value(v))
                 after = self._support(name)
                 if after is None:
@@ -341,18 +345,25 @@ class _Case:
                 else:
                     support = after
             self._restore(free)
-            return self._change(waiting, (name,))
+            # inputs never read may be needed once others change (a question whose applies_if
+            # is still unknown): if the change needs them, they may change too
+            found = self._change(waiting, (name,))
+            return found if found is not None or not left else self._change(waiting, (name,), left)
         finally:
             self._restore(free)
 
-    def _change(self, waiting: list[int], outcomes: tuple[str, ...]) -> dict[int, Any] | None:
-        """Values for ``waiting`` (the rest of the case as it is) that change an outcome, then
-        shrunk: each question whose own answer still gives a change is put back."""
+    def _change(self, waiting: list[int], outcomes: tuple[str, ...],
+                extra: list[int] | None = None) -> dict[int, Any] | None:
+        """Values for ``waiting`` (and, where it helps, for ``extra``; the rest of the case as it
+        is) that change an outcome, then shrunk: each question whose own answer still gives a
+        change is put back."""
         if not waiting:
             return None
-        choices = [self._others(v) for v in waiting]
+        extra = extra or []
+        choices = [self._others(v) for v in waiting] + [[self._value(v), *self._others(v)] for v in extra]
         if any(not c for c in choices):
             return None
+        waiting = [*waiting, *extra]
         size = math.prod(len(c) for c in choices)
         combos = itertools.product(*choices) if size <= COMBINATIONS else (
             tuple(self.rng.choice(c) for c in choices) for _ in range(COMBINATIONS))
