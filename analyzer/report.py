@@ -109,6 +109,9 @@ def analysis_text(results: list[dict], fmt: str = "table") -> str:
             expected = r["modes"]["anonymous"]["flow"]["expected"]
             out.append(f"Questions: expected (best–worst) per application; ~ marks estimates. The exact model is too "
                        f"large ({model['estimated']}), so the flows are simulated: {expected['method']}.")
+            bound = r["modes"]["anonymous"]["bounds"].get("certificate")
+            if bound:
+                out.append(f"Lower bound: {bound['method']}.")
         elif model["exact"]:
             basis = "each case of the population file" if r.get("population") else "the declared answer priors"
             out.append(f"Questions: expected (best–worst) per application; exact on the finite model under {basis}.")
@@ -132,8 +135,9 @@ def analysis_text(results: list[dict], fmt: str = "table") -> str:
                        "(seconds per question by type; greedy weighs information gain per second), not the count; "
                        f"expected seconds of the minimal flow: {shown}.")
         if r.get("population"):
+            where = "its cases too" if model.get("estimated") else "the priors"
             out.append(f"Expected values are averages over the {r['population']['cases']} cases of "
-                       f"{r['population']['file']}, not the answer priors; the lower bounds stay under the priors.")
+                       f"{r['population']['file']}, not the answer priors; the lower bounds are under {where}.")
         if model["assumed_priors"]:
             out.append("No prior declared (classes taken as equally likely): " + ", ".join(model["assumed_priors"]) + ".")
         for mode, m in r["modes"].items():
