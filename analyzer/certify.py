@@ -60,6 +60,8 @@ MIN_CASES = 5
 WORK = 30_000
 
 _FAILED = object()
+#: an answer the case does not give (put back by removing it, not as None)
+_ABSENT = object()
 
 
 class BlockBound:
@@ -186,13 +188,18 @@ class _Case:
         return (var.group, var.index, var.fact.name)
 
     def _value(self, v: int) -> Any:
+        """v's answer in the case (_ABSENT when the case does not give one)."""
         if v not in self.original:
             holder = self._holder(v)
-            self.original[v] = holder.get(self.b.variables[v].fact.name) if holder is not None else None
+            self.original[v] = holder.get(self.b.variables[v].fact.name, _ABSENT) if holder is not None else _ABSENT
         return self.original[v]
 
     def _set(self, v: int, value: Any) -> None:
         original = self._value(v)  # remembered before the first change
+        if value is _ABSENT:
+            self._unset(v)
+            self.changed.pop(v, None)
+            return
         holder = self._holder(v)
         assert holder is not None
         holder[self.b.variables[v].fact.name] = value
@@ -263,7 +270,7 @@ class _Case:
         outcome only in part of its class."""
         var = self.b.variables[v]
         original = self._value(v)
-        mine = class_of(var, original) if original is not None else None
+        mine = class_of(var, original) if original is not None and original is not _ABSENT else None
         exact = (var.opaque or v in self.b.exact) and var.fact.type in ("int", "number", "money", "date")
         found: list[Any] = []
         for k, c in enumerate(var.classes):
