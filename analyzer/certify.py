@@ -57,7 +57,7 @@ COMBINATIONS = 64
 #: count, so the figure does not depend on the machine)
 CASES = 50
 MIN_CASES = 5
-WORK = 30_000
+WORK = 20_000
 
 _FAILED = object()
 #: an answer the case does not give (put back by removing it, not as None)
@@ -171,6 +171,8 @@ class _Case:
         self.full = Evaluation(bound.process, case)
         #: the inputs whose answers now differ from the case's, or are unknown
         self.changed: dict[int, None] = {}
+        self._stale_key: frozenset[int] = frozenset()
+        self._stale: frozenset[str] = frozenset()
         self.base: dict[str, Any] = {}
         self.original: dict[int, Any] = {}
         self.rng = random.Random(zlib.crc32(repr(sorted(case.items(), key=repr)).encode()))
@@ -219,7 +221,8 @@ class _Case:
 
     def _restore(self, vs) -> None:
         for v in vs:
-            self._set(v, self._value(v))
+            if v in self.changed:
+                self._set(v, self._value(v))
 
     # -- evaluation ---------------------------------------------------------------------------
     def _outcome(self, name: str) -> Any:
@@ -227,8 +230,11 @@ class _Case:
         cannot be computed. Values that no changed answer reaches are taken from the case's."""
         self.b.work += 1
         if self.changed:
-            stale = frozenset().union(*(self.b.downstream.get(v, ()) for v in self.changed))
-            evaluation = Evaluation(self.b.process, self.case, cache=_Overlay(self.full.cache, stale))
+            key = frozenset(self.changed)
+            if key != self._stale_key:  # the names the changed answers reach, kept while they stay
+                self._stale_key = key
+                self._stale = frozenset().union(*(self.b.downstream.get(v, ()) for v in key))
+            evaluation = Evaluation(self.b.process, self.case, cache=_Overlay(self.full.cache, self._stale))
         else:
             evaluation = self.full
         try:
@@ -381,7 +387,7 @@ class _Case:
                 if not self._changed(outcomes):
                     continue
                 witness = dict(zip(waiting, combo))
-                for v in waiting:
+                for v in waiting if len(waiting) > 1 else ():
                     self._set(v, self._value(v))
                     if self._changed(outcomes):
                         del witness[v]

@@ -459,11 +459,30 @@ def _mean(counts: list[int]) -> float:
     return sum(counts) / len(counts)
 
 
+#: Student's t, 97.5 % quantile, for 1 to 30 degrees of freedom (two-sided 95 %)
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+         2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
+         2.045, 2.042)
+
+
+def t975(df: int) -> float:
+    """The 97.5 % quantile of Student's t with ``df`` degrees of freedom: the table up to 30,
+    beyond it the Cornish-Fisher expansion around the normal's 1.95996 (within 0.001)."""
+    if df < 1:
+        return math.inf
+    if df <= len(_T975):
+        return _T975[df - 1]
+    z = 1.959964
+    return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2)
+
+
 def _half_width(counts: list[float]) -> float:
-    """Half the width of the normal 95 % confidence interval of the mean of ``counts``."""
+    """Half the width of the 95 % confidence interval of the mean of ``counts`` (Student's t)."""
+    if len(counts) < 2:
+        return 0.0  # one case: no spread to measure (the method says how many cases there were)
     mean = _mean(counts)
-    var = sum((c - mean) ** 2 for c in counts) / max(1, len(counts) - 1)
-    return 1.96 * math.sqrt(var / len(counts))
+    var = sum((c - mean) ** 2 for c in counts) / (len(counts) - 1)
+    return t975(len(counts) - 1) * math.sqrt(var / len(counts))
 
 
 def _within(estimate: tuple[float, float]) -> bool:
@@ -509,7 +528,8 @@ def _regression(y: list[float], rows: list[list[float]],
         u = _solve(sxx, d)
         assert u is not None
         estimate = ybar - sum(bj * dj for bj, dj in zip(b, d))
-        return estimate, 1.96 * math.sqrt(s2 * (1 / n + sum(x * y for x, y in zip(d, u)))), columns
+        return estimate, t975(n - 1 - len(columns)) * math.sqrt(s2 * (1 / n + sum(x * y for x, y in zip(d, u)))), \
+            columns
     return None
 
 

@@ -84,7 +84,8 @@ def _regression_oracle(y: list[float], cases: list[dict], controls: montecarlo.C
     b, *_ = np.linalg.lstsq(design, np.array(y, dtype=float), rcond=None)
     residuals = np.array(y) - design @ b
     s2 = residuals @ residuals / (len(y) - design.shape[1])
-    return float(z @ b), 1.96 * float(np.sqrt(s2 * z @ np.linalg.inv(design.T @ design) @ z))
+    return float(z @ b), montecarlo.t975(len(y) - design.shape[1]) * float(
+        np.sqrt(s2 * z @ np.linalg.inv(design.T @ design) @ z))
 
 
 @pytest.mark.parametrize("precision", [montecarlo.PRECISION, 0.03])
@@ -166,7 +167,8 @@ def test_the_regression_estimate_is_least_squares(rows: list[tuple[int, int, int
     s2 = residuals @ residuals / (len(y) - design.shape[1])
     assert got is not None
     assert got[0] == pytest.approx(float(z @ b), abs=1e-6)
-    assert got[1] == pytest.approx(1.96 * float(np.sqrt(s2 * z @ np.linalg.inv(design.T @ design) @ z)), abs=1e-6)
+    t = montecarlo.t975(len(y) - design.shape[1])
+    assert got[1] == pytest.approx(t * float(np.sqrt(s2 * z @ np.linalg.inv(design.T @ design) @ z)), abs=1e-6)
 
 
 def test_a_fixed_sample_and_a_population_are_used_whole(synthetic: Process) -> None:
@@ -383,3 +385,10 @@ def test_the_method_names_only_the_controls_the_fit_kept() -> None:
     assert fitted is not None and fitted[2] == [0]
     text = controls.describe(fitted[2])
     assert "answer classes of a (" in text and " b" not in text.split("(")[0]
+
+
+@pytest.mark.parametrize(("df", "quantile"), [(1, 12.706), (4, 2.776), (20, 2.086), (30, 2.042), (31, 2.040),
+                                               (40, 2.021), (60, 2.000), (120, 1.980), (10_000, 1.960)])
+def test_t_quantiles_match_the_tables(df: int, quantile: float) -> None:
+    # Student's t, two-sided 95 %: the intervals of a few cases are wider than the normal's
+    assert montecarlo.t975(df) == pytest.approx(quantile, abs=0.0015)
