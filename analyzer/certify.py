@@ -51,7 +51,7 @@ from .rows import class_of
 _ERRORS = (EvalError, TypeError, ArithmeticError, ValueError, RecursionError)
 
 #: most combinations of other values tried for one candidate block
-COMBINATIONS = 64
+COMBINATIONS = 8
 #: the bound is computed on at most CASES of a simulation's cases, the first ones; once WORK
 #: evaluations (interpreter and three-valued) are spent, on no more after MIN_CASES (a fixed
 #: count, so the figure does not depend on the machine)
@@ -168,9 +168,11 @@ class _Case:
         self.case = case
         self.known: Known = bound.cache.known(case)
         #: the interpreter on the case's own answers, its values kept
-        self.full = Evaluation(bound.process, case)
+        self.full = _Evaluation(bound.process, case, trace=_NoTrace())
         #: the inputs whose answers now differ from the case's, or are unknown
         self.changed: dict[int, None] = {}
+        #: the interpreter on the current answers, while they stay as they are
+        self._evaluation: Evaluation | None = None
         self._stale_key: frozenset[int] = frozenset()
         self._stale: frozenset[str] = frozenset()
         self.base: dict[str, Any] = {}
@@ -206,6 +208,7 @@ class _Case:
         assert holder is not None
         holder[self.b.variables[v].fact.name] = value
         self.b.cache.note(self.known, self._key(v), value)
+        self._evaluation = None
         if value is original:
             self.changed.pop(v, None)
         else:
@@ -217,6 +220,7 @@ class _Case:
         assert holder is not None
         holder.pop(self.b.variables[v].fact.name, None)
         self.b.cache.forget(self.known, self._key(v))
+        self._evaluation = None
         self.changed[v] = None
 
     def _restore(self, vs) -> None:
@@ -229,14 +233,18 @@ class _Case:
         """The outcome on the current (complete) answers, by the interpreter; _FAILED when it
         cannot be computed. Values that no changed answer reaches are taken from the case's."""
         self.b.work += 1
-        if self.changed:
+        if not self.changed:
+            evaluation = self.full
+        elif self._evaluation is not None:
+            evaluation = self._evaluation  # the answers have not changed since it was made
+        else:
             key = frozenset(self.changed)
             if key != self._stale_key:  # the names the changed answers reach, kept while they stay
                 self._stale_key = key
                 self._stale = frozenset().union(*(self.b.downstream.get(v, ()) for v in key))
-            evaluation = Evaluation(self.b.process, self.case, cache=_Overlay(self.full.cache, self._stale))
-        else:
-            evaluation = self.full
+            evaluation = self._evaluation = _Evaluation(self.b.process, self.case,
+                                                        cache=_Overlay(self.full.cache, self._stale),
+                                                        trace=_NoTrace())
         try:
             value = evaluation.get(name)
         except _ERRORS:
@@ -411,6 +419,27 @@ def _spread(cls: AnswerClass, fact: Fact) -> list[Any]:
         return list(dict.fromkeys(dt.date.fromordinal(low.toordinal() + int(f * days)) for f in SPREAD))
     values = (low + f * (high - low) for f in SPREAD)
     return list(dict.fromkeys(math.floor(x) if fact.type == "int" else round(x, 2) for x in values))
+
+
+class _Evaluation(Evaluation):
+    """The interpreter, each group's member evaluations made once per evaluation (the plain
+    interpreter makes them anew at every group function; boligstoette's outcomes sum over the
+    adults several times) and no trace kept."""
+
+    def members(self, group: str) -> list[Evaluation]:
+        if self.parent is not None:
+            return self.parent.members(group)
+        made = self.__dict__.setdefault("_members", {})
+        if group not in made:
+            made[group] = super().members(group)
+        return made[group]
+
+
+class _NoTrace(list):
+    """A trace that keeps nothing."""
+
+    def append(self, _step: Any) -> None:
+        pass
 
 
 class _Overlay(dict):

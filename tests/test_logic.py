@@ -612,3 +612,23 @@ def test_implied_value_of_an_items_outcome(Engine, answers, expected):
     engine = build(Engine, load(ITEMS))
     assert engine.implied("docs", answers).value == expected
     assert engine.relevant("b", answers).value is (expected is None)
+
+
+def test_smt_encodes_an_outcome_only_when_a_query_needs_it():
+    # z3 cannot order texts: the engine still builds, answers about the other outcome, and
+    # refuses (Unsupported, which a Chain passes on) only the query that needs that encoding
+    process = load("""\
+process: t
+title: T
+facts:
+  navn: {type: text, ask: 'navn?'}
+  ja: {type: bool, ask: 'ja?'}
+outcomes:
+  tidlig: {when: "navn < 'm'"}
+  svar: {when: ja}
+""")
+    smt = SMT(process, samples=0)  # z3 alone: no witness search by the interpreter first
+    assert smt.relevant("ja", {}).value is True
+    with pytest.raises(Unsupported, match="'<' over str and str"):
+        smt.relevant("navn", {})
+    assert logic.select(process, first="smt").relevant("navn", {}).value is True
