@@ -377,7 +377,8 @@ class _Case:
                 extra: list[int] | None = None) -> dict[int, Any] | None:
         """Values for ``waiting`` (and, where it helps, for ``extra``; the rest of the case as it
         is) that change an outcome, then shrunk: each question whose own answer still gives a
-        change is put back."""
+        change is put back. Every combination of their values is tried when there are at most
+        COMBINATIONS; else a walk led by three-valued evaluation, then COMBINATIONS drawn ones."""
         if not waiting:
             return None
         extra = extra or []
@@ -385,26 +386,62 @@ class _Case:
         if any(not c for c in choices):
             return None
         waiting = [*waiting, *extra]
-        size = math.prod(len(c) for c in choices)
-        combos = itertools.product(*choices) if size <= COMBINATIONS else (
-            tuple(self.rng.choice(c) for c in choices) for _ in range(COMBINATIONS))
         try:
+            if math.prod(len(c) for c in choices) <= COMBINATIONS:
+                combos: Any = itertools.product(*choices)
+            else:
+                walked = self._walk(waiting, choices, outcomes)
+                if walked is not None:
+                    return self._shrink(walked, outcomes)
+                combos = (tuple(self.rng.choice(c) for c in choices) for _ in range(COMBINATIONS))
             for combo in combos:
                 for v, value in zip(waiting, combo):
                     self._set(v, value)
-                if not self._changed(outcomes):
-                    continue
-                witness = dict(zip(waiting, combo))
-                for v in waiting if len(waiting) > 1 else ():
-                    self._set(v, self._value(v))
-                    if self._changed(outcomes):
-                        del witness[v]
-                    else:
-                        self._set(v, witness[v])
-                return witness
+                if self._changed(outcomes):
+                    return self._shrink(dict(zip(waiting, combo)), outcomes)
             return None
         finally:
             self._restore(waiting)
+
+    def _walk(self, waiting: list[int], choices: list[list[Any]], outcomes: tuple[str, ...]) -> dict[int, Any] | None:
+        """Values for ``waiting`` given one at a time, each the first of its choices that keeps
+        three-valued evaluation of the outcomes undecided, or, once it decides them, changes one
+        (the rest keeping their answers; proven by the interpreter). None when a question has no
+        such value. Leaves the answers changed; the caller restores them."""
+        for v in waiting:
+            self._unset(v)
+        witness: dict[int, Any] = {}
+        for i, (v, values) in enumerate(zip(waiting, choices)):
+            for value in values:
+                self._set(v, value)
+                if any(self._support(name) is not None for name in outcomes):
+                    witness[v] = value  # still undecided: the next question decides
+                    break
+                rest = waiting[i + 1:]
+                self._restore(rest)
+                if self._changed(outcomes):
+                    witness[v] = value
+                    return witness
+                for w in rest:
+                    self._unset(w)
+            else:
+                return None
+        return None
+
+    def _shrink(self, witness: dict[int, Any], outcomes: tuple[str, ...]) -> dict[int, Any]:
+        """A change that changes an outcome, with each question put back to its answer where the
+        outcome still changes without it. The answers are left as the witness says."""
+        for v, value in witness.items():
+            self._set(v, value)
+        for v in [v for v in self.changed if v not in witness]:
+            self._set(v, self._value(v))
+        for v in list(witness) if len(witness) > 1 else ():
+            self._set(v, self._value(v))
+            if self._changed(outcomes):
+                del witness[v]
+            else:
+                self._set(v, witness[v])
+        return witness
 
 
 #: where in an exact input's class (the fractions of its range) its other values are tried
