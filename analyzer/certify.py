@@ -14,8 +14,12 @@ bound that no flow beats on average (the *block sensitivity* bound of decision-t
 that its question does not apply, so on a case with ``applies_if`` it can be the smaller bound.)
 
 Every block counted here is proven by the interpreter: x' is built and an outcome differs
-(numbers beyond a relative 1e-9, so float noise is no difference; a case the interpreter cannot
-compute is no witness). How the blocks are found only decides how many are found:
+(numbers beyond a relative 1e-9, so float noise, or NaN, is no difference; a case the
+interpreter cannot compute is no witness). The search reuses the values that its changes do not
+reach, by the outcomes' cones; so each block it finds is checked once more by a fresh
+interpreter that reuses nothing, on the case without its None answers (a question a population
+row leaves unanswered where it does not apply has no answer to keep where it applies). How the
+blocks are found only decides how many are found:
 
 - A flow that settles x (the simulation's greedy flow, run first) asks a question of every
   block, so only its questions can be blocks alone, and an outcome whose free inputs hold none
@@ -177,6 +181,8 @@ class _Case:
         self._stale: frozenset[str] = frozenset()
         self.base: dict[str, Any] = {}
         self.original: dict[int, Any] = {}
+        self._strict_case: dict | None = None
+        self._strict_base: dict[str, Any] = {}
         self.rng = random.Random(zlib.crc32(repr(sorted(case.items(), key=repr)).encode()))
 
     # -- the case's answers -------------------------------------------------------------------
@@ -251,17 +257,63 @@ class _Case:
             return _FAILED
         return freeze(value)
 
-    def _changed(self, outcomes: tuple[str, ...]) -> bool:
-        """Whether the current answers change one of ``outcomes`` from the case's (proven by
-        the interpreter: both values computed and different)."""
+    def _changed(self, outcomes: tuple[str, ...]) -> str | None:
+        """The first of ``outcomes`` that the current answers change from the case's (both
+        values computed and different), or None."""
         for name in outcomes:
             before = self.base[name]
             if before is _FAILED:
                 continue
             after = self._outcome(name)
             if after is not _FAILED and not _same(before, after):
-                return True
-        return False
+                return name
+        return None
+
+    def _proven(self, witness: dict[int, Any], name: str) -> bool:
+        """The check that counts a block, apart from the search's shortcuts: on a copy of the
+        case without its unanswered (None) questions, a fresh interpreter that reuses no value
+        gives ``name`` different values with and without the witness's answers. (The search
+        reuses values the changed answers do not reach, by the outcomes' cones, and a None the
+        case leaves in a question that does not apply would stay None where it applies.)"""
+        strict = self._strict()
+        if name not in self._strict_base:
+            try:
+                self._strict_base[name] = freeze(_Evaluation(self.b.process, strict, trace=_NoTrace()).get(name))
+            except _ERRORS:
+                self._strict_base[name] = _FAILED
+        before = self._strict_base[name]
+        if before is _FAILED:
+            return False
+        saved = []
+        for v, value in witness.items():
+            var = self.b.variables[v]
+            holder = strict if var.group is None else strict[var.group][var.index - 1]
+            saved.append((holder, var.fact.name, holder.get(var.fact.name, _ABSENT)))
+            holder[var.fact.name] = value
+        try:
+            after = freeze(_Evaluation(self.b.process, strict, trace=_NoTrace()).get(name))
+        except _ERRORS:
+            return False
+        finally:
+            for holder, key, value in saved:
+                if value is _ABSENT:
+                    holder.pop(key, None)
+                else:
+                    holder[key] = value
+        return not _same(before, after)
+
+    def _strict(self) -> dict:
+        """The case without its None answers (made once)."""
+        if self._strict_case is None:
+            strict = {}
+            for key, value in self.case.items():
+                if isinstance(value, list) and key in self.b.process.groups:
+                    strict[key] = [{k: x for k, x in m.items() if x is not None} if isinstance(m, dict) else m
+                                   for m in value]
+                elif value is not None:
+                    strict[key] = value
+            self._strict_case = strict
+        return self._strict_case
 
     def _support(self, name: str) -> set[int] | None:
         """The unknown inputs three-valued evaluation of ``name`` still reads on the current
@@ -308,9 +360,9 @@ class _Case:
         # so only the flow's questions need trying
         for v in sorted(flow):
             if self._holder(v) is not None:
-                witness = self._single(v, b.readers[v])
-                if witness is not None:
-                    self.witnesses.append(witness)
+                found = self._single(v, b.readers[v])
+                if found is not None and self._proven(*found):
+                    self.witnesses.append(found[0])
         used = {v for w in self.witnesses for v in w}
         # then larger blocks, outcome by outcome, of the inputs no block holds yet
         for name in b.by_cone:
@@ -319,21 +371,24 @@ class _Case:
                 if not flow.intersection(free):
                     break  # every block holds a question the flow asked
                 witness = self._block(free, name)
-                if witness is None:
+                if witness is None or not self._proven(witness, name):
                     break
                 used.update(witness)
                 self.witnesses.append(witness)
         return len(self.witnesses)
 
-    def _single(self, v: int, outcomes: tuple[str, ...]) -> dict[int, Any] | None:
-        """A change of v alone that changes an outcome, or None."""
-        for value in self._others(v):
-            self._set(v, value)
-            changed = self._changed(outcomes)
+    def _single(self, v: int, outcomes: tuple[str, ...]) -> tuple[dict[int, Any], str] | None:
+        """A change of v alone and the outcome it changes, or None."""
+        try:
+            for value in self._others(v):
+                self._set(v, value)
+                changed = self._changed(outcomes)
+                self._restore([v])
+                if changed is not None:
+                    return {v: value}, changed
+            return None
+        finally:
             self._restore([v])
-            if changed:
-                return {v: value}
-        return None
 
     def _block(self, free: list[int], name: str) -> dict[int, Any] | None:
         """A block inside ``free`` that changes outcome ``name``, shrunk so that no question of
@@ -502,6 +557,8 @@ def _same(a: Any, b: Any) -> bool:
     """Outcome values as equal, numbers within a relative 1e-9 (float noise is no change)."""
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
             and not isinstance(b, bool):
+        if math.isnan(a) or math.isnan(b):
+            return True  # an overflow on either side proves nothing
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
     if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
         return all(_same(x, y) for x, y in zip(a, b))

@@ -201,3 +201,65 @@ def test_the_estimated_bound_is_below_the_flow_and_repeats() -> None:
         assert bound["kind"] == "estimate" and "block sensitivity" in bound["method"]
         assert bound["ci95"][0] <= bound["value"] <= bound["ci95"][1]
         assert bound["value"] <= figures["flow"]["expected"]["value"] + 1e-9
+
+
+# Rule files a review found false blocks on before every block was checked once more by a fresh
+# interpreter on the case without its None answers (certify._Case._proven).
+
+NO_MAX_COUNT = """\
+process: m
+title: M
+facts:
+  n: {type: int, ask: 'n?', min: 1, distribution: {1: 0.5, 2: 0.5}}
+  boost: {type: bool, ask: 'boost?', p_true: 0.5}
+  t: {type: int, derive: "sum(p, eff)"}
+outcomes:
+  o: {value: "t - n * (if boost then 1 else 0)"}
+groups:
+  p:
+    count: n
+    facts:
+      eff: {type: int, derive: "if boost then 1 else 0"}
+"""
+
+UNANSWERED = """\
+process: nn
+title: N
+facts:
+  lejer: {type: bool, ask: 'lejer?', p_true: 0.5}
+  husleje: {type: money, ask: 'husleje?', applies_if: lejer, min: 0, max: 500000,
+            prior: [{upto: 100000, p: 0.5}, {p: 0.5}]}
+outcomes:
+  ok: {when: "not lejer or husleje <= 1000000"}
+"""
+
+OVERFLOW = """\
+process: t
+title: T
+constants:
+  big: {value: 1.0e+308}
+facts:
+  a: {type: bool, ask: 'a?', p_true: 0.5}
+  n: {type: number, ask: 'n?', prior: [{upto: 100, p: 0.5}, {p: 0.5}]}
+outcomes:
+  o: {value: "if a then n * big * 10 - n * big * 10 else n * big * 10 - n * big * 10"}
+"""
+
+
+def test_an_outcome_no_answer_changes_has_no_block() -> None:
+    # o is 0 on every case: the group's count has no max, so the cones do not see that the
+    # member fact reads boost (the search's reused values went stale); NaN on both sides
+    for text in (NO_MAX_COUNT, OVERFLOW):
+        process = load(text)
+        cache = montecarlo.SupportCache(process)
+        assert certify.estimate(cache, "anonymous", seconds(process))["value"] == 0
+
+
+def test_a_question_left_unanswered_where_it_does_not_apply_is_not_a_block() -> None:
+    # a population row leaves husleje None for a non-tenant; making that row a tenant would
+    # need a rent, and every rent keeps ok true
+    process = load(UNANSWERED)
+    cache = montecarlo.SupportCache(process)
+    cases = [{"lejer": False, "husleje": None}, {"lejer": True, "husleje": 50000.0}]
+    assert certify.estimate(cache, "anonymous", seconds(process), cases)["value"] == 0
+    assert cases == [{"lejer": False, "husleje": None}, {"lejer": True, "husleje": 50000.0}]
