@@ -49,7 +49,7 @@ from .classes import AnswerClass, class_range
 from .evaluate import EvalError, Evaluation
 from .logic.base import freeze
 from .model import Fact
-from .montecarlo import SEED, Controls, Known, SupportCache, _half_width, _mean, _regression, draws, simulate
+from .montecarlo import SEED, Controls, Known, SupportCache, draws, fit, simulate
 from .rows import class_of
 
 _ERRORS = (EvalError, TypeError, ArithmeticError, ValueError, RecursionError)
@@ -147,11 +147,10 @@ def estimate(cache: SupportCache, mode: str, seconds: dict[str, float], cases: l
     controls = Controls.of(variables, cache.readers) if cases is None else None
     if controls is not None:
         controls.add(used)
-    fitted = _regression(counts, controls.rows, controls.means) if controls is not None else None
-    mean, half = (fitted[0], fitted[1]) if fitted is not None else (_mean(counts), _half_width(counts))
+    mean, half, columns = fit(counts, controls)
     interval = f"95 % confidence interval ±{half:.2f}"
-    if fitted is not None:
-        interval += " (from the regression's residuals; " + controls.describe(fitted[2]) + ")"
+    if controls is not None and columns is not None:
+        interval += " (from the regression's residuals; " + controls.describe(columns) + ")"
     where = f"of the population file's {len(cases)} cases" if cases is not None else \
         f"cases drawn from the priors (seed {SEED}, the simulation's first ones)"
     stop = f", as its work limit ({WORK:,} evaluations) was reached" if len(counts) < CASES and (

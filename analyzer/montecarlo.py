@@ -492,16 +492,23 @@ def _within(estimate: tuple[float, float]) -> bool:
 
 
 def _estimate(values: list[float], controls: Controls | None) -> tuple[float, float]:
-    """The estimated expectation of ``values`` (one per case) and the half-width of its 95 %
-    confidence interval: with ``controls``, the regression estimate (see CONTROL_CLASSES), else
+    """:func:`fit` without the columns."""
+    mean, half, _ = fit(values, controls)
+    return mean, half
+
+
+def fit(values: list[float], controls: Controls | None) -> tuple[float, float, list[int] | None]:
+    """The estimated expectation of ``values`` (one per case, the first cases of ``controls``),
+    the half-width of its 95 % confidence interval and the control columns the fit kept (None
+    for the plain mean): with ``controls``, the regression estimate (see CONTROL_CLASSES), else
     the mean. With d the columns' sample means less their expected values, S the columns' centred
     cross-products and b the regression coefficients (S b = the centred cross-products with the
     values), the estimate is mean - b.d and its variance s² (1/n + d.S⁻¹d), s² the residuals'
     variance over n - 1 - columns degrees of freedom."""
     fitted = _regression(values, controls.rows[:len(values)], controls.means) if controls is not None else None
     if fitted is None:
-        return _mean(values), _half_width(values)
-    return fitted[0], fitted[1]
+        return _mean(values), _half_width(values), None
+    return fitted
 
 
 def _regression(y: list[float], rows: list[list[float]],
@@ -553,11 +560,10 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float] | None:
 
 def _figures(runs: list[Run], policy: str, objective: str, source: str, controls: Controls | None = None) -> dict:
     counts = _counts(runs)
-    fitted = _regression(counts, controls.rows, controls.means) if controls is not None else None
-    mean, half = (fitted[0], fitted[1]) if fitted is not None else (_mean(counts), _half_width(counts))
+    mean, half, columns = fit(counts, controls)
     interval = f"95 % confidence interval ±{half:.2f}"
-    if controls is not None and fitted is not None:
-        source += "; " + controls.describe(fitted[2])
+    if controls is not None and columns is not None:
+        source += "; " + controls.describe(columns)
         interval += " (from the regression's residuals)"
     rule = {"form_order": "questions in rule-file order, each asked only while it can still matter",
             "greedy": "the question that the most undecided outcomes still read first (the simulation's "
