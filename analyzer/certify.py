@@ -49,7 +49,7 @@ from .classes import AnswerClass, class_range
 from .evaluate import EvalError, Evaluation
 from .logic.base import freeze
 from .model import Fact
-from .montecarlo import SEED, Controls, Known, SupportCache, draws, fit, simulate
+from .montecarlo import SEED, Controls, Known, SupportCache, draws, file_order, fit, simulate
 from .rows import class_of
 
 _ERRORS = (EvalError, TypeError, ArithmeticError, ValueError, RecursionError)
@@ -131,7 +131,7 @@ def estimate(cache: SupportCache, mode: str, seconds: dict[str, float], cases: l
     control variates, as the simulation's, where they fit)."""
     process = cache.process
     variables = cache.variables
-    order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(variables) if v.fact.asked(mode)}
+    order = file_order(variables, mode)
     bound = BlockBound(cache, mode)
     source = iter(cases) if cases is not None else draws(process, variables)
     counts: list[float] = []

@@ -425,7 +425,7 @@ def per_case_counts(process: Process, mode: str, cases: list[dict]) -> dict[str,
     except finite.TooLarge:
         model = None
     variables = model.variables if model is not None else finite.variables(process)
-    order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(variables) if v.fact.asked(mode)}
+    order = montecarlo.file_order(variables, mode)
     fact_seconds = {f.key: a.seconds_for(f.type) for f in process.all_facts()}
     spaces = []
     located: list[list[int | None]] = []

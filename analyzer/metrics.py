@@ -262,8 +262,7 @@ def _mode(process: Process, model: finite.Model, mode: str, a: burden.Assumption
     spaces = [policies.Space.of(model, c, mode, seconds_of, objective) for c in model.components]
     located = [[locate(model, c, case) for c in model.components] for case in cases] if cases else None
     fact_seconds = {f.key: a.seconds_for(f.type) for f in process.all_facts()}
-    order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(model.variables)
-             if v.fact.asked(mode)}
+    order = montecarlo.file_order(model.variables, mode)
     flow_seconds = 0.0
     for name, key in (("form_order", "form_order"), ("minimal", "flow"), ("optimal", "optimal")):
         try:

@@ -251,6 +251,12 @@ def prefilled_answers(process: Process, case: dict, mode: str) -> dict[str, Any]
     return answers
 
 
+def file_order(variables: list[Variable], mode: str) -> dict[tuple, int]:
+    """Per input the citizen answers in ``mode`` ((group, index, fact)), its place in the rule
+    file: the order :func:`simulate` takes (form order, and greedy's ties)."""
+    return {(v.group, v.index, v.fact.name): i for i, v in enumerate(variables) if v.fact.asked(mode)}
+
+
 def simulate(process: Process, case: dict, mode: str, policy: str, order: dict[tuple, int],
              seconds: dict[str, float], cache: SupportCache | None = None, objective: str = "questions") -> Run:
     """Run one case through a Kleene-driven flow; returns the questions asked, in order.
@@ -357,10 +363,7 @@ def estimate_mode(process: Process, variables: list[Variable], mode: str, second
     dict also holds ``_seconds``, the mean answering time. Pass one ``cache`` to every call on a
     process."""
     cache = cache if cache is not None else SupportCache(process)
-    order: dict[tuple, int] = {}
-    for i, v in enumerate(variables):
-        if v.fact.asked(mode):
-            order[(v.group, v.index, v.fact.name)] = i
+    order = file_order(variables, mode)
     runs: dict[str, list[Run]] = {p: [] for p in policies}
     controls: Controls | None = None
     if cases is not None:

@@ -147,7 +147,7 @@ def _block_beside_certificate(process, mode: str, n: int = 50) -> dict:
     a = burden.Assumptions()
     seconds = {f.key: a.seconds_for(f.type) for f in process.all_facts()}
     cache = montecarlo.SupportCache(process)
-    order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(cache.variables) if v.fact.asked(mode)}
+    order = montecarlo.file_order(cache.variables, mode)
     bound = certify.BlockBound(cache, mode)
     blocks = exact = used = 0
     for case in montecarlo.sample(process, cache.variables, n):

@@ -40,7 +40,7 @@ def seconds(process: Process) -> dict[str, float]:
 
 def flow(process: Process, cache: montecarlo.SupportCache, case: dict, mode: str) -> list[tuple]:
     """What the simulation's greedy flow asks on ``case``."""
-    order = {(v.group, v.index, v.fact.name): i for i, v in enumerate(cache.variables) if v.fact.asked(mode)}
+    order = montecarlo.file_order(cache.variables, mode)
     return montecarlo.simulate(process, case, mode, "greedy", order, seconds(process), cache).asked
 
 
